@@ -1,0 +1,61 @@
+/**
+ * The `decode` command: reads one add-participant request (a JSON object or a form string) and
+ * prints the decoded request with every default applied, or the parameters at fault.
+ *
+ * @since 0.1.0
+ */
+import { AddParticipantParams, MpcName } from "@mpc-kit/domain"
+import * as Either from "effect/Either"
+
+/** What the command prints and the exit code it ends with. */
+export interface Outcome {
+  readonly stdout: string
+  readonly exitCode: 0 | 1 | 2
+}
+
+export const usage = `usage: mpc-kit decode [--name MPC_NAME] [REQUEST | -]
+
+Decodes a Plivo add-participant request and prints it with every default applied,
+or prints the parameters at fault (exit code 1).
+
+REQUEST is a JSON object ('{"role":"agent","from":"+12025550000","to":"+12025551111"}')
+or a form body ('role=agent&from=%2B12025550000&to=%2B12025551111'); '-' or nothing reads it
+from standard input.`
+
+/** Runs the command on its arguments and the request text (already read). Never throws. */
+export const run = (args: ReadonlyArray<string>, readInput: () => string): Outcome => {
+  let name: string | undefined
+  let input: string | undefined
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k]!
+    if (arg === "--help" || arg === "-h") return { stdout: usage, exitCode: 0 }
+    if (arg === "--name") {
+      name = args[++k]
+      if (name === undefined) return { stdout: `--name needs a value\n\n${usage}`, exitCode: 2 }
+    } else if (input === undefined) {
+      input = arg
+    } else {
+      return { stdout: `unexpected argument ${JSON.stringify(arg)}\n\n${usage}`, exitCode: 2 }
+    }
+  }
+  const text = input === undefined || input === "-" ? readInput() : input
+  const trimmed = text.trim()
+  const decoded =
+    trimmed.startsWith("{") || trimmed.startsWith("[")
+      ? AddParticipantParams.decodeJson(trimmed)
+      : AddParticipantParams.decodeForm(trimmed)
+  const mpcName = name === undefined ? undefined : MpcName.decode(name)
+  const issues = [
+    ...(mpcName !== undefined && Either.isLeft(mpcName) ? mpcName.left.issues : []),
+    ...(Either.isLeft(decoded) ? decoded.left.issues : [])
+  ]
+  if (issues.length > 0) {
+    const error = issues.map((i) => `${i.parameter}: ${i.message}`).join("; ")
+    return { stdout: JSON.stringify({ error, issues }, null, 2), exitCode: 1 }
+  }
+  const request = Either.getOrThrow(decoded)
+  return {
+    stdout: JSON.stringify(name === undefined ? { request } : { mpc_name: name, request }, null, 2),
+    exitCode: 0
+  }
+}
