@@ -15,24 +15,31 @@ const blockAfter = (marker: string): string => {
   return m![1]!
 }
 
+const examples = [...readme.matchAll(/<!-- example: (\S+) -->/g)].map((m) => m[1]!)
+
 describe("README", () => {
-  it("shows the example file verbatim", () => {
-    const file = readFileSync(`${root}test/examples/decode-request.ts`, "utf8")
-    assert.strictEqual(blockAfter("example: test/examples/decode-request.ts"), file)
+  it("shows at least the two examples", () => {
+    assert.includeMembers(examples, ["test/examples/decode-request.ts", "test/examples/embed-step.ts"])
   })
 
-  it("the example prints exactly what the README says", async () => {
-    const lines: Array<string> = []
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
-      lines.push(args.join(" "))
+  for (const path of examples) {
+    it(`shows ${path} verbatim`, () => {
+      assert.strictEqual(blockAfter(`example: ${path}`), readFileSync(`${root}${path}`, "utf8"))
     })
-    try {
-      await import("./examples/decode-request.js")
-    } finally {
-      spy.mockRestore()
-    }
-    assert.strictEqual(`${lines.join("\n")}\n`, blockAfter("output: test/examples/decode-request.ts"))
-  })
+
+    it(`${path} prints exactly what the README says`, async () => {
+      const lines: Array<string> = []
+      const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
+        lines.push(args.join(" "))
+      })
+      try {
+        await import(/* @vite-ignore */ `${root}${path}`)
+      } finally {
+        spy.mockRestore()
+      }
+      assert.strictEqual(`${lines.join("\n")}\n`, blockAfter(`output: ${path}`))
+    })
+  }
 
   it("the main command's request decodes", () => {
     const m = /pnpm@[0-9.]+ start '([^']+)'/.exec(readme)

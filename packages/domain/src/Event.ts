@@ -1,0 +1,130 @@
+/**
+ * The inputs of the rules engine: requests users make through Plivo's API, and what the telephone
+ * network reports. Each carries its time (`at`, epoch milliseconds); API requests carry the
+ * `apiId` their response will echo.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { AddParticipantRequest, RecordFileFormat, Webhook } from "./AddParticipantRequest.js"
+
+const at = Schema.Number.annotations({ description: "epoch milliseconds" })
+const apiId = Schema.String
+const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
+
+/** ADDR-1: an MPC addressed by its friendly name (`name_…`) or its UUID (`uuid_…`). */
+export const MpcRef = Schema.Union(
+  Schema.TaggedStruct("ByName", { name: Schema.String }),
+  Schema.TaggedStruct("ByUuid", { uuid: Schema.String })
+)
+export type MpcRef = typeof MpcRef.Type
+
+/** Members addressed by an API call: `all`, or a list of member ids (Plivo's comma list). */
+export const MemberSelector = Schema.Union(Schema.Literal("all"), Schema.NonEmptyArray(Schema.String))
+export type MemberSelector = typeof MemberSelector.Type
+
+/** ADDR-1: add a participant (the request already decoded, see `AddParticipantParams`). */
+export const AddParticipant = Schema.TaggedStruct("AddParticipant", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  request: AddParticipantRequest
+})
+/** XFER-1: a live, answered call appears (an inbound call, say), in no MPC yet. */
+export const CreateCall = Schema.TaggedStruct("CreateCall", {
+  at,
+  apiId,
+  from: Schema.String,
+  to: Schema.String
+})
+/** The network: a dialled leg rings. */
+export const LegRinging = Schema.TaggedStruct("LegRinging", { at, callUuid: Schema.String })
+/** The network: a leg is answered. */
+export const LegAnswered = Schema.TaggedStruct("LegAnswered", { at, callUuid: Schema.String })
+/** The network: the destination is busy (DIAL-4). */
+export const LegBusy = Schema.TaggedStruct("LegBusy", { at, callUuid: Schema.String })
+/** The network: the callee rejected the call (DIAL-4). */
+export const LegRejected = Schema.TaggedStruct("LegRejected", { at, callUuid: Schema.String })
+/** The network: the carrier gave up before anyone answered (DIAL-4). */
+export const LegNoAnswer = Schema.TaggedStruct("LegNoAnswer", { at, callUuid: Schema.String })
+/** The network: the far end of a call hung up. */
+export const CallHungUp = Schema.TaggedStruct("CallHungUp", { at, callUuid: Schema.String })
+/** The network: DTMF digits pressed on a call. */
+export const DigitsPressed = Schema.TaggedStruct("DigitsPressed", {
+  at,
+  callUuid: Schema.String,
+  digits: Schema.String.pipe(Schema.pattern(/^[0-9#*]+$/))
+})
+/** The network: a member started or stopped speaking. */
+export const SpeakingChanged = Schema.TaggedStruct("SpeakingChanged", {
+  at,
+  callUuid: Schema.String,
+  speaking: Schema.Boolean
+})
+/** A timer the engine set (`SetTimer`) is due. */
+export const TimerFired = Schema.TaggedStruct("TimerFired", { at, timerId: Schema.String })
+/** Update member: mute, hold, coach mode. */
+export const UpdateMember = Schema.TaggedStruct("UpdateMember", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  member: MemberSelector,
+  mute: opt(Schema.Boolean),
+  hold: opt(Schema.Boolean),
+  coachMode: opt(Schema.Boolean)
+})
+/** Kick member (4030). */
+export const KickMember = Schema.TaggedStruct("KickMember", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  member: MemberSelector
+})
+/** End the MPC by API (3000; its members 4020). */
+export const EndMpc = Schema.TaggedStruct("EndMpc", { at, apiId, mpc: MpcRef })
+/** Start recording the MPC by API. */
+export const StartRecording = Schema.TaggedStruct("StartRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  fileFormat: opt(RecordFileFormat),
+  callback: opt(Webhook)
+})
+/** Stop recording the MPC by API. */
+export const StopRecording = Schema.TaggedStruct("StopRecording", { at, apiId, mpc: MpcRef })
+/** Pause the MPC's recording by API. */
+export const PauseRecording = Schema.TaggedStruct("PauseRecording", { at, apiId, mpc: MpcRef })
+/** Resume the MPC's recording by API. */
+export const ResumeRecording = Schema.TaggedStruct("ResumeRecording", { at, apiId, mpc: MpcRef })
+/** The media side: the MPC's recording failed (REC-4). */
+export const RecordingFailed = Schema.TaggedStruct("RecordingFailed", { at, mpcUuid: Schema.String })
+
+/** Every input of `step`. */
+export const Event = Schema.Union(
+  AddParticipant,
+  CreateCall,
+  LegRinging,
+  LegAnswered,
+  LegBusy,
+  LegRejected,
+  LegNoAnswer,
+  CallHungUp,
+  DigitsPressed,
+  SpeakingChanged,
+  TimerFired,
+  UpdateMember,
+  KickMember,
+  EndMpc,
+  StartRecording,
+  StopRecording,
+  PauseRecording,
+  ResumeRecording,
+  RecordingFailed
+).annotations({ identifier: "Event" })
+export type Event = typeof Event.Type
+
+/** The events that are API requests: each is answered by exactly one `Respond` command. */
+export type ApiEvent = Extract<Event, { readonly apiId: string }>
+
+/** True for the events answered with a `Respond` command. */
+export const isApiEvent = (e: Event): e is ApiEvent => "apiId" in e

@@ -1,0 +1,31 @@
+/**
+ * LIFE-10, LIFE-11: who hears whom in an MPC, as a pure function of its members' roles, mute,
+ * hold and coach mode.
+ *
+ * @since 0.1.0
+ */
+import type { Member, Mpc } from "./State.js"
+
+/**
+ * True when `listener` hears `speaker` on the bridge.
+ *
+ * - Nobody hears anybody before the MPC starts: waiting members hear the wait music (LIFE-2).
+ * - A muted or held member is heard by nobody; a held member hears nobody (LIFE-11).
+ * - A Supervisor in coach mode is heard by Agents only: never by Customers, nor by other Supervisors (LIFE-10).
+ */
+export const hears = (mpc: Mpc, listener: Member, speaker: Member): boolean => {
+  if (listener.id === speaker.id) return false
+  if (mpc.status !== "Active") return false
+  if (speaker.mute || speaker.hold || listener.hold) return false
+  if (speaker.role === "Supervisor" && speaker.coachMode && listener.role !== "Agent") return false
+  return true
+}
+
+/** For each member (by id), the ids of the members it hears, in join order. */
+export const audible = (mpc: Mpc): Record<string, ReadonlyArray<string>> => {
+  const out: Record<string, ReadonlyArray<string>> = {}
+  for (const listener of mpc.members) {
+    out[listener.id] = mpc.members.filter((speaker) => hears(mpc, listener, speaker)).map((s) => s.id)
+  }
+  return out
+}

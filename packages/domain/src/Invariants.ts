@@ -1,0 +1,425 @@
+/**
+ * The invariants of the rules, as pure predicates named by their rule IDs. Each looks at one step
+ * (the state before, the event, what `step` returned) and says what broke, if anything. Checked
+ * after every step, they cover whole histories: a property that holds for each step from the
+ * initial state holds for every reachable state.
+ *
+ * @since 0.1.0
+ */
+import type { EventGroup } from "./AddParticipantRequest.js"
+import type { Command, SendCallback } from "./Command.js"
+import type { Event } from "./Event.js"
+import { hears } from "./Hearing.js"
+import * as PMap from "./PMap.js"
+import type { Call, Mpc, State } from "./State.js"
+import type { StepResult } from "./Step.js"
+import * as Timestamp from "./Timestamp.js"
+
+/** One step, as the invariants see it. */
+export interface Transition {
+  readonly before: State
+  readonly event: Event
+  readonly result: StepResult
+}
+
+/** A named invariant: `check` returns what is wrong, or `undefined`. */
+export interface Invariant {
+  readonly rule: string
+  readonly description: string
+  readonly check: (t: Transition) => string | undefined
+}
+
+const statusRank = { Initialized: 0, Active: 1, Ended: 2 } as const
+
+/** Visits every MPC the step may have changed (all of them when the state changed at all). */
+const changedMpcs = (
+  t: Transition,
+  f: (after: Mpc, before: Mpc | undefined) => string | undefined
+): string | undefined => {
+  const { before } = t
+  const after = t.result.state
+  if (after.mpcs === before.mpcs) return undefined
+  let found: string | undefined
+  PMap.forEach(after.mpcs, (mpc, uuid) => {
+    if (found !== undefined) return
+    const old = PMap.get(before.mpcs, uuid)
+    if (old === mpc) return
+    found = f(mpc, old)
+  })
+  return found
+}
+
+const callbacks = (commands: ReadonlyArray<Command>): Array<SendCallback> =>
+  commands.filter((c): c is SendCallback => c._tag === "SendCallback")
+
+const requestOpen = (mpc: Mpc | undefined, requestUuid: string | undefined): boolean =>
+  mpc !== undefined && requestUuid !== undefined && mpc.requests.some((r) => r.uuid === requestUuid)
+
+const callOf = (state: State, callUuid: string): { mpc: Mpc | undefined; call: Call | undefined } => {
+  const owner = PMap.get(state.callIndex, callUuid)
+  const mpc = owner === undefined ? undefined : PMap.get(state.mpcs, owner)
+  const call =
+    mpc === undefined ? PMap.get(state.calls, callUuid) : mpc.calls.find((c) => c.uuid === callUuid)
+  return { mpc, call }
+}
+
+const cb4Fields = [
+  "MPCBilledAmount",
+  "MPCBilledDuration",
+  "MPCDuration",
+  "MPCEndTime",
+  "MPCTerminationCause",
+  "MPCTerminationCauseCode"
+] as const
+
+/** CB-3: the fields that hold timestamps (`RingTime` is a duration). */
+const timestampFields = new Set([
+  "EventTimestamp",
+  "MPCCreationTime",
+  "MPCEndTime",
+  "MPCStartTime",
+  "ParticipantExitTime",
+  "ParticipantJoinTime",
+  "AnswerTime",
+  "HangupTime",
+  "InitiationTime",
+  "RecordingEndTime",
+  "RecordingStartTime"
+])
+
+/** Every invariant. */
+export const all: ReadonlyArray<Invariant> = [
+  {
+    rule: "STEP",
+    description: "a refused event leaves the state unchanged, and time never goes back",
+    check: ({ before, result }) => {
+      if (result.refused !== undefined && result.state !== before) return "a refused event changed the state"
+      if (result.state.now < before.now) return `time went back from ${before.now} to ${result.state.now}`
+      return undefined
+    }
+  },
+  {
+    rule: "RACE-1",
+    description: "at most one participant joins per request",
+    check: (t) =>
+      changedMpcs(t, (mpc) => {
+        const seen = new Set<string>()
+        for (const c of mpc.calls) {
+          if (c.memberId === undefined || c.requestUuid === undefined) continue
+          if (seen.has(c.requestUuid)) return `request ${c.requestUuid} has two participants in ${mpc.uuid}`
+          seen.add(c.requestUuid)
+        }
+        return undefined
+      })
+  },
+  {
+    rule: "RACE-3",
+    description: "no leg is dialled once its race is decided",
+    check: ({ result }) => {
+      for (const c of result.commands) {
+        if (c._tag !== "DialLeg") continue
+        const { mpc, call } = callOf(result.state, c.callUuid)
+        if (call === undefined) return `dialled an unknown call ${c.callUuid}`
+        if (!requestOpen(mpc, call.requestUuid))
+          return `dialled ${c.callUuid} after its request's race was decided`
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "LEGS",
+    description: "every leg ends exactly once: an ended call stays ended, and is hung up at most once",
+    check: (t) => {
+      const { before, result } = t
+      const hungUp = new Set<string>()
+      for (const c of result.commands) {
+        if (c._tag !== "HangupCall") continue
+        if (hungUp.has(c.callUuid)) return `call ${c.callUuid} hung up twice in one step`
+        hungUp.add(c.callUuid)
+        const was = callOf(before, c.callUuid).call
+        if (was !== undefined && was.state === "ended") return `call ${c.callUuid} hung up after it had ended`
+        const now = callOf(result.state, c.callUuid).call
+        if (now === undefined || now.state !== "ended") return `call ${c.callUuid} hung up but not ended`
+      }
+      const hangupCallbacks = new Set<string>()
+      for (const cb of callbacks(result.commands)) {
+        if (cb.kind !== "call" || cb.event !== "Hangup") continue
+        const id = cb.params.CallUUID!
+        if (hangupCallbacks.has(id)) return `two Hangup callbacks for ${id}`
+        hangupCallbacks.add(id)
+        const was = callOf(before, id).call
+        if (was !== undefined && was.state === "ended")
+          return `a Hangup callback for ${id}, which had ended before`
+      }
+      return changedMpcs(t, (mpc, old) => {
+        if (old === undefined) return undefined
+        for (const c of old.calls) {
+          if (c.state !== "ended") continue
+          const now = mpc.calls.find((x) => x.uuid === c.uuid)
+          if (now === undefined || now.state !== "ended" || now.endedAt !== c.endedAt)
+            return `call ${c.uuid} came back after ending`
+        }
+        return undefined
+      })
+    }
+  },
+  {
+    rule: "LIFE-4",
+    description: "members never above max_participants",
+    check: (t) =>
+      changedMpcs(t, (mpc) =>
+        mpc.members.length > mpc.settings.maxParticipants
+          ? `${mpc.uuid} has ${mpc.members.length} members, max ${mpc.settings.maxParticipants}`
+          : undefined
+      )
+  },
+  {
+    rule: "LIFE-1",
+    description: "MPC status never goes back (Initialized → Active → Ended)",
+    check: (t) =>
+      changedMpcs(t, (mpc, old) =>
+        old !== undefined && statusRank[mpc.status] < statusRank[old.status]
+          ? `${mpc.uuid} went from ${old.status} to ${mpc.status}`
+          : undefined
+      )
+  },
+  {
+    rule: "REC-1",
+    description: "recording starts only at the threshold, and has started whenever the threshold is met",
+    check: (t) => {
+      for (const c of t.result.commands) {
+        if (c._tag !== "RecordStart" || c.memberId !== undefined || t.event._tag === "StartRecording")
+          continue
+        const mpc = PMap.get(t.result.state.mpcs, c.mpcUuid)!
+        const present = mpc.status === "Ended" ? [] : mpc.members
+        if (present.length < mpc.settings.recordMinMemberCount)
+          return `recording of ${mpc.uuid} started below the threshold`
+        if (!present.some((m) => m.record))
+          return `recording of ${mpc.uuid} started with no member asking for it`
+      }
+      return changedMpcs(t, (mpc) =>
+        mpc.status !== "Ended" &&
+        mpc.recording.status === "NotStarted" &&
+        mpc.members.length >= mpc.settings.recordMinMemberCount &&
+        mpc.members.some((m) => m.record)
+          ? `${mpc.uuid} meets the recording threshold but is not recording`
+          : undefined
+      )
+    }
+  },
+  {
+    rule: "REC-2",
+    description: "the MPC recording starts at most once",
+    check: ({ before, result }) => {
+      const started = new Set<string>()
+      for (const c of result.commands) {
+        if (c._tag !== "RecordStart" || c.memberId !== undefined) continue
+        if (started.has(c.mpcUuid)) return `recording of ${c.mpcUuid} started twice in one step`
+        started.add(c.mpcUuid)
+        const old = PMap.get(before.mpcs, c.mpcUuid)
+        if (old !== undefined && old.recording.status !== "NotStarted")
+          return `recording of ${c.mpcUuid} started again`
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "CB-2",
+    description: "SequenceNumber goes up by one in each MPC stream, from 1",
+    check: ({ before, result }) => {
+      const last = new Map<string, number>()
+      for (const cb of callbacks(result.commands)) {
+        if (cb.kind === "call") continue
+        const key = `${cb.kind}:${cb.mpcUuid}`
+        let prev = last.get(key)
+        if (prev === undefined) {
+          const old = PMap.get(before.mpcs, cb.mpcUuid)
+          prev = old === undefined ? 0 : cb.kind === "status" ? old.statusSeq : old.recordingSeq
+        }
+        const seq = Number(cb.params.SequenceNumber)
+        if (seq !== prev + 1) return `${cb.event} of ${cb.mpcUuid} has SequenceNumber ${seq} after ${prev}`
+        last.set(key, seq)
+      }
+      for (const [key, seq] of last) {
+        const [kind, uuid] = key.split(":") as [string, string]
+        const mpc = PMap.get(result.state.mpcs, uuid)!
+        if ((kind === "status" ? mpc.statusSeq : mpc.recordingSeq) !== seq)
+          return `${key} counter is not ${seq}`
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "CB-1",
+    description: "status callbacks go only to the MPC's status URL, for subscribed groups",
+    check: ({ result }) => {
+      for (const cb of callbacks(result.commands)) {
+        if (cb.kind !== "status") continue
+        const mpc = PMap.get(result.state.mpcs, cb.mpcUuid)!
+        const settings = mpc.settings
+        if (settings.statusCallback?.url !== cb.url)
+          return `${cb.event} sent to ${cb.url}, not the status URL`
+        const group = groupOfEvent(cb.event)
+        if (group === undefined || !settings.statusCallbackEvents.includes(group)) {
+          return `${cb.event} sent though ${group ?? "its group"} is not subscribed`
+        }
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "CB-3",
+    description: "callback timestamps are YYYY-MM-DD HH:mm:ss+hh:mm",
+    check: ({ result }) => {
+      for (const cb of callbacks(result.commands)) {
+        for (const [k, v] of Object.entries(cb.params)) {
+          if (v !== null && timestampFields.has(k) && !Timestamp.Pattern.test(v))
+            return `${cb.event}.${k} = ${v}`
+        }
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "CB-4",
+    description: "MPC billing, duration, end and termination are null until the MPC has ended",
+    check: ({ result }) => {
+      for (const cb of callbacks(result.commands)) {
+        if (cb.kind !== "status") continue
+        const nulls = cb4Fields.filter((f) => cb.params[f] === null).length
+        if (cb.event === "MPCEnd" ? nulls !== 0 : nulls !== cb4Fields.length) {
+          return `${cb.event} has ${cb4Fields.length - nulls} of the end-of-MPC fields set`
+        }
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "XFER-2",
+    description: "no call status callback for a transferred call",
+    check: ({ result }) => {
+      for (const cb of callbacks(result.commands)) {
+        if (cb.kind !== "call") continue
+        const { call } = callOf(result.state, cb.params.CallUUID ?? "")
+        if (call === undefined || call.direction !== "outbound" || call.requestUuid === undefined) {
+          return `a ${cb.event} call status callback for ${cb.params.CallUUID}, which no request dialled`
+        }
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "LIFE-10",
+    description: "no Customer hears a Supervisor in coach mode",
+    check: (t) =>
+      changedMpcs(t, (mpc) => {
+        for (const s of mpc.members) {
+          if (s.role !== "Supervisor" || !s.coachMode) continue
+          for (const l of mpc.members)
+            if (l.role === "Customer" && hears(mpc, l, s)) return `customer ${l.id} hears coach ${s.id}`
+        }
+        return undefined
+      })
+  },
+  {
+    rule: "SOUND-2",
+    description: "no enter or exit sound for a Supervisor in coach mode",
+    check: ({ before, result }) => {
+      for (const c of result.commands) {
+        if (c._tag !== "PlaySound" && (c._tag !== "FetchXml" || c.purpose === "OnExitAction")) continue
+        const memberId = c.memberId
+        if (memberId === undefined) continue
+        const mpc = PMap.get(result.state.mpcs, c.mpcUuid)
+        const m =
+          mpc?.members.find((x) => x.id === memberId) ??
+          PMap.get(before.mpcs, c.mpcUuid)?.members.find((x) => x.id === memberId)
+        if (m !== undefined && m.role === "Supervisor" && m.coachMode)
+          return `a sound for coaching supervisor ${memberId}`
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "LIFE-7",
+    description: "after MPCEnd nothing of that MPC is alive and no timer of it is pending",
+    check: ({ result }) => {
+      let bad: string | undefined
+      PMap.forEach(result.state.mpcs, (mpc) => {
+        if (bad !== undefined || mpc.status !== "Ended") return
+        if (mpc.members.length > 0) bad = `ended ${mpc.uuid} still has members`
+        else if (mpc.requests.length > 0) bad = `ended ${mpc.uuid} still has open requests`
+        else if (mpc.maxDurationAt !== undefined) bad = `ended ${mpc.uuid} still has its max duration timer`
+        else if (mpc.recording.status === "Recording" || mpc.recording.status === "Paused")
+          bad = `ended ${mpc.uuid} still records`
+        else if (PMap.get(result.state.liveNames, mpc.name) === mpc.uuid)
+          bad = `ended ${mpc.uuid} still holds its name`
+        else {
+          const live = mpc.calls.find(
+            (c) =>
+              c.state !== "ended" ||
+              c.delayAt !== undefined ||
+              c.ringTimeoutAt !== undefined ||
+              c.confirmAt !== undefined
+          )
+          if (live !== undefined) bad = `ended ${mpc.uuid} still has call ${live.uuid} ${live.state}`
+        }
+      })
+      return bad
+    }
+  },
+  {
+    rule: "ADDR-2",
+    description: "each live name names exactly one ongoing MPC of that name",
+    check: ({ before, result }) => {
+      const s = result.state
+      if (s.liveNames === before.liveNames && s.mpcs === before.mpcs) return undefined
+      let bad: string | undefined
+      PMap.forEach(s.liveNames, (uuid, name) => {
+        const mpc = PMap.get(s.mpcs, uuid)
+        if (bad === undefined && (mpc === undefined || mpc.status === "Ended" || mpc.name !== name))
+          bad = `name ${name} points at ${uuid}`
+      })
+      PMap.forEach(s.mpcs, (mpc) => {
+        if (bad === undefined && mpc.status !== "Ended" && PMap.get(s.liveNames, mpc.name) !== mpc.uuid)
+          bad = `ongoing ${mpc.uuid} lost its name`
+      })
+      return bad
+    }
+  },
+  {
+    rule: "API-1",
+    description: "every API request gets exactly one response, and other events none",
+    check: ({ event, result }) => {
+      const responses = result.commands.filter((c) => c._tag === "Respond").length
+      const expected = "apiId" in event ? 1 : 0
+      return responses === expected ? undefined : `${event._tag} got ${responses} responses`
+    }
+  }
+]
+
+const groupOfEvent = (event: string): EventGroup | undefined => {
+  if (event.startsWith("MPC")) return "mpc-state-changes"
+  if (event.startsWith("AddParticipantByAPIAction")) return "add-participant-api-events"
+  if (event.startsWith("ParticipantSpeak")) return "participant-speak-events"
+  if (event === "ParticipantDigitInput") return "participant-digit-input-events"
+  if (event.startsWith("ParticipantAudio")) return "participant-audio-events"
+  if (event.startsWith("Participant")) return "participant-state-changes"
+  return undefined
+}
+
+/** A broken invariant. */
+export interface Violation {
+  readonly rule: string
+  readonly description: string
+  readonly detail: string
+}
+
+/** Checks every invariant on one step. */
+export const check = (t: Transition, invariants: ReadonlyArray<Invariant> = all): Array<Violation> => {
+  const out: Array<Violation> = []
+  for (const inv of invariants) {
+    const detail = inv.check(t)
+    if (detail !== undefined) out.push({ rule: inv.rule, description: inv.description, detail })
+  }
+  return out
+}

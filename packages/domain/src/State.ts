@@ -1,0 +1,244 @@
+/**
+ * One account's world as the rules engine sees it: its MPCs (by UUID, and the index of live names),
+ * their members, open add requests and call legs, the outbound CPS queue and the callback sequence
+ * counters. Pending timers live on what they belong to (a leg's ring timeout on the leg, the max
+ * duration on the MPC), under stable ids. Ids and time come from the state and the events only.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import {
+  AddParticipantRequest,
+  Destination,
+  MpcSettings,
+  RecordFileFormat,
+  Role,
+  Sound,
+  Webhook
+} from "./AddParticipantRequest.js"
+import { Hangup, Termination } from "./Cause.js"
+import { Music } from "./Command.js"
+import * as PMap from "./PMap.js"
+
+const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
+const time = Schema.Number
+
+/**
+ * Where a call stands. A leg goes `queued` (CPS-1) → `scheduled` (waiting for its `delay_dial`) →
+ * `dialing` → `ringing` → `confirming` (CONFIRM-1) → `in-mpc` → `ended`; a call created by the
+ * network (to be transferred) starts `answered`.
+ */
+export const CallState = Schema.Literal(
+  "queued",
+  "scheduled",
+  "dialing",
+  "ringing",
+  "answered",
+  "confirming",
+  "in-mpc",
+  "ended"
+)
+export type CallState = typeof CallState.Type
+
+/** A call: a leg dialled for a request, or a live call the network created. */
+export const Call = Schema.Struct({
+  uuid: Schema.String,
+  /** `outbound` for legs, `inbound` for calls the network created. */
+  direction: Schema.Literal("outbound", "inbound"),
+  from: Schema.String,
+  /** The destination as Plivo shows it (`to` in responses, `MemberAddress`). */
+  to: Schema.String,
+  state: CallState,
+  /** Legs: the request that dialled it, its destination (with delay, ring timeout, headers). */
+  requestUuid: opt(Schema.String),
+  destination: opt(Destination),
+  callerName: opt(Schema.String),
+  /** XFER-2: only legs dialled by a request have one. */
+  callStatusCallback: opt(Webhook),
+  /** CPS-1: its place in the account's queue while `queued`. */
+  queueSeq: opt(Schema.Number),
+  createdAt: time,
+  initiatedAt: opt(time),
+  ringingAt: opt(time),
+  answeredAt: opt(time),
+  endedAt: opt(time),
+  /** Pending timers (DIAL-2, DIAL-3, CONFIRM-2): when each is due. */
+  delayAt: opt(time),
+  ringTimeoutAt: opt(time),
+  confirmAt: opt(time),
+  memberId: opt(Schema.String),
+  hangup: opt(Hangup),
+  /** EXIT-1: the call left the MPC alive and was handed to the on-exit XML. */
+  handedOff: opt(Schema.Boolean)
+})
+export type Call = typeof Call.Type
+
+/** A participant in an MPC, with its settings from the request that added it. */
+export const Member = Schema.Struct({
+  id: Schema.String,
+  callUuid: Schema.String,
+  role: Role,
+  direction: Schema.Literal("outbound", "inbound"),
+  from: Schema.String,
+  to: Schema.String,
+  joinedAt: time,
+  requestUuid: Schema.String,
+  coachMode: Schema.Boolean,
+  mute: Schema.Boolean,
+  hold: Schema.Boolean,
+  stayAlone: Schema.Boolean,
+  startMpcOnEnter: Schema.Boolean,
+  endMpcOnExit: Schema.Boolean,
+  relayDtmfInputs: Schema.Boolean,
+  record: Schema.Boolean,
+  enterSound: Sound,
+  exitSound: Sound,
+  onExitAction: opt(Webhook),
+  speaking: Schema.Boolean,
+  /** What the member hears instead of the bridge, if anything (LIFE-2, LIFE-9). */
+  music: opt(Music),
+  /** REC-3: the member's own track recording. */
+  trackRecordingUuid: opt(Schema.String)
+})
+export type Member = typeof Member.Type
+
+/** An add-participant request whose race is not decided yet. */
+export const OpenRequest = Schema.Struct({
+  uuid: Schema.String,
+  createdAt: time,
+  request: AddParticipantRequest,
+  /** Its legs, in destination order. */
+  legs: Schema.Array(Schema.String)
+})
+export type OpenRequest = typeof OpenRequest.Type
+
+/** REC-*: the MPC recording. */
+export const Recording = Schema.Struct({
+  status: Schema.Literal("NotStarted", "Recording", "Paused", "Completed", "Failed"),
+  uuid: opt(Schema.String),
+  fileFormat: RecordFileFormat,
+  callback: opt(Webhook),
+  startedAt: opt(time),
+  endedAt: opt(time),
+  /** Milliseconds spent paused, for `RecordingDuration`. */
+  pausedMs: Schema.Number,
+  pausedAt: opt(time)
+})
+export type Recording = typeof Recording.Type
+
+/** LIFE-1: an MPC's status, which only moves forward. */
+export const MpcStatus = Schema.Literal("Initialized", "Active", "Ended")
+export type MpcStatus = typeof MpcStatus.Type
+
+/** One MPC. */
+export const Mpc = Schema.Struct({
+  uuid: Schema.String,
+  name: Schema.String,
+  status: MpcStatus,
+  /** ADDR-4: fixed by the request that created it. */
+  settings: MpcSettings,
+  createdAt: time,
+  startedAt: opt(time),
+  endedAt: opt(time),
+  termination: opt(Termination),
+  /** LIFE-5: when the max-duration timer is due (while the MPC lives). */
+  maxDurationAt: opt(time),
+  /** Every call that belongs to this MPC (legs of its requests, transferred calls), ended ones too. */
+  calls: Schema.Array(Call),
+  /** Current members, in join order. */
+  members: Schema.Array(Member),
+  /** Requests still racing. */
+  requests: Schema.Array(OpenRequest),
+  recording: Recording,
+  /** CB-2: the last `SequenceNumber` of the status and recording streams. */
+  statusSeq: Schema.Number,
+  recordingSeq: Schema.Number
+})
+export type Mpc = typeof Mpc.Type
+
+/** CPS-1: a leg waiting to be initiated. */
+export const QueuedLeg = Schema.Struct({ callUuid: Schema.String, mpcUuid: Schema.String })
+export type QueuedLeg = typeof QueuedLeg.Type
+
+/** CPS-1: the account's outbound queue, in arrival order, and its recent initiations. */
+export const Cps = Schema.Struct({
+  /** Queued legs by sequence number, `head` (oldest, inclusive) to `tail` (exclusive). */
+  queue: PMap.schema(QueuedLeg),
+  head: Schema.Number,
+  tail: Schema.Number,
+  /** The times of the last initiations, oldest first, at most `limit` of them. */
+  recent: Schema.Array(time),
+  /** When the `cps` timer is due, while legs wait. */
+  timerAt: opt(time)
+})
+export type Cps = typeof Cps.Type
+
+/** The account's settings. */
+export const Config = Schema.Struct({
+  /** The account's auth id (callbacks' resource URLs name it). */
+  authId: Schema.String,
+  /** CPS-1: outbound calls initiated per second ([plivo] default 2). */
+  cps: Schema.Int.pipe(Schema.positive()),
+  /** Seeds the deterministic ids. */
+  seed: Schema.Int,
+  /** Per-minute prices for `Rate` / `TotalAmount` and `MPCBilledAmount`, in USD. */
+  callRatePerMinute: Schema.Number,
+  mpcRatePerMinute: Schema.Number
+})
+export type Config = typeof Config.Type
+
+/** One account's world. */
+export const State = Schema.Struct({
+  config: Config,
+  /** The time of the last event taken (events never go back in time). */
+  now: time,
+  /** The next id counter (see `Ids.uuid`). */
+  nextId: Schema.Number,
+  /** Every MPC by UUID, ended ones included. */
+  mpcs: PMap.schema(Mpc),
+  /** ADDR-2: the not-ended MPC of each friendly name. */
+  liveNames: PMap.schema(Schema.String),
+  /** The MPC each call belongs to. */
+  callIndex: PMap.schema(Schema.String),
+  /** Calls the network created that no MPC owns yet (XFER-1). */
+  calls: PMap.schema(Call),
+  cps: Cps
+}).annotations({ identifier: "State" })
+export type State = typeof State.Type
+
+/** The defaults of a new account. */
+export const defaultConfig: Config = {
+  authId: "MAXXXXXXXXXXXXXXXXXX",
+  cps: 2,
+  seed: 1,
+  callRatePerMinute: 0.005,
+  mpcRatePerMinute: 0.003
+}
+
+/** An account with no MPCs yet, at time `now`. */
+export const make = (config: Partial<Config> = {}, now = 0): State => ({
+  config: { ...defaultConfig, ...config },
+  now,
+  nextId: 1,
+  mpcs: PMap.empty(),
+  liveNames: PMap.empty(),
+  callIndex: PMap.empty(),
+  calls: PMap.empty(),
+  cps: { queue: PMap.empty(), head: 0, tail: 0, recent: [] }
+})
+
+/** Looks an MPC up by UUID. */
+export const mpc = (state: State, uuid: string): Mpc | undefined => PMap.get(state.mpcs, uuid)
+
+/** Looks a call up by UUID, wherever it lives. */
+export const call = (state: State, uuid: string): Call | undefined => {
+  const owner = PMap.get(state.callIndex, uuid)
+  if (owner === undefined) return PMap.get(state.calls, uuid)
+  return PMap.get(state.mpcs, owner)?.calls.find((c) => c.uuid === uuid)
+}
+
+/** The live MPC of a friendly name. */
+export const liveMpc = (state: State, name: string): Mpc | undefined => {
+  const uuid = PMap.get(state.liveNames, name)
+  return uuid === undefined ? undefined : PMap.get(state.mpcs, uuid)
+}

@@ -1,0 +1,43 @@
+/**
+ * CB-3: the timestamp format of every callback and resource, `YYYY-MM-DD HH:mm:ss+00:00` (UTC).
+ *
+ * @since 0.1.0
+ */
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+
+/** Calendar date of a day count since 1970-01-01 (Howard Hinnant's civil-from-days algorithm). */
+const civil = (days: number): [number, number, number] => {
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365
+  )
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d]
+}
+
+/** Formats epoch milliseconds, to the second, as `YYYY-MM-DD HH:mm:ss+00:00`. */
+export const format = (epochMs: number): string => {
+  const s = Math.floor(epochMs / 1000)
+  if (s === lastSecond) return lastText
+  const days = Math.floor(s / 86_400)
+  const rest = s - days * 86_400
+  const [y, m, d] = civil(days)
+  const text = `${y}-${pad2(m)}-${pad2(d)} ${pad2(Math.floor(rest / 3600))}:${pad2(Math.floor((rest % 3600) / 60))}:${pad2(rest % 60)}+00:00`
+  lastSecond = s
+  lastText = text
+  return text
+}
+
+// A one-entry memo: callbacks of one event share a second, and formatting is the costliest part of
+// building them. It only remembers the last answer of a pure function, so results never depend on it.
+let lastSecond = Number.NaN
+let lastText = ""
+
+/** CB-3: the pattern every formatted timestamp matches. */
+export const Pattern = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/
