@@ -10,7 +10,7 @@
  * four, then the customer hangs up and stay_alone ends the MPC. MPCs start 10 ms apart and last
  * about a minute, so about 6,000 are live at once.
  *
- * Run: pnpm bench:step  (options: --mpcs N, default 20000; --rounds N, default 5)
+ * Run: pnpm bench:step  (options: --mpcs N, default 20000; --rounds N, default 5; --only-step to profile)
  */
 import { AddParticipantParams, type Event, Invariants, PMap, State, Step } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
@@ -299,6 +299,14 @@ PMap.forEach(finalState.mpcs, (m) => {
   if (m.status !== "Ended") peakLive++
 })
 baseline()
+
+if (process.argv.includes("--only-step")) {
+  // For profiling: replay through `step` only.
+  const times: Array<number> = []
+  for (let r = 0; r < rounds; r++) times.push(time(replay))
+  console.log(`step ${Math.round(events.length / median(times)).toLocaleString("en-US")} events/s`)
+  process.exit(0)
+}
 
 const stepTimes: Array<number> = []
 const baseTimes: Array<number> = []

@@ -7,7 +7,20 @@
  * @since 0.1.0
  */
 
-const hex = (n: number, width: number): string => (n >>> 0).toString(16).padStart(width, "0").slice(-width)
+const digits = "0123456789abcdef"
+/** Two hex digits for every byte: formatting an id is a handful of lookups and one concatenation. */
+const byteHex: ReadonlyArray<string> = Array.from(
+  { length: 256 },
+  (_, b) => digits[b >> 4]! + digits[b & 15]!
+)
+
+/** The low `width` hex digits of `n` (width 1 to 8). */
+const hex = (n: number, width: number): string => {
+  const x = n >>> 0
+  const eight =
+    byteHex[x >>> 24]! + byteHex[(x >>> 16) & 255]! + byteHex[(x >>> 8) & 255]! + byteHex[x & 255]!
+  return width === 8 ? eight : eight.slice(8 - width)
+}
 
 /** A 32-bit integer mix (the finaliser of MurmurHash3): spreads nearby inputs far apart. */
 const mix = (x: number): number => {

@@ -31,20 +31,14 @@ export interface Invariant {
 
 const statusRank = { Initialized: 0, Active: 1, Ended: 2 } as const
 
-/** Visits every MPC the step may have changed (all of them when the state changed at all). */
+/** Visits the MPCs the step changed or created (a structural diff: the cost follows the change). */
 const changedMpcs = (
   t: Transition,
   f: (after: Mpc, before: Mpc | undefined) => string | undefined
 ): string | undefined => {
-  const { before } = t
-  const after = t.result.state
-  if (after.mpcs === before.mpcs) return undefined
   let found: string | undefined
-  PMap.forEach(after.mpcs, (mpc, uuid) => {
-    if (found !== undefined) return
-    const old = PMap.get(before.mpcs, uuid)
-    if (old === mpc) return
-    found = f(mpc, old)
+  PMap.diff(t.before.mpcs, t.result.state.mpcs, (_, old, mpc) => {
+    if (found === undefined && mpc !== undefined) found = f(mpc, old)
   })
   return found
 }
@@ -342,48 +336,53 @@ export const all: ReadonlyArray<Invariant> = [
   {
     rule: "LIFE-7",
     description: "after MPCEnd nothing of that MPC is alive and no timer of it is pending",
-    check: ({ result }) => {
-      let bad: string | undefined
-      PMap.forEach(result.state.mpcs, (mpc) => {
-        if (bad !== undefined || mpc.status !== "Ended") return
-        if (mpc.members.length > 0) bad = `ended ${mpc.uuid} still has members`
-        else if (mpc.requests.length > 0) bad = `ended ${mpc.uuid} still has open requests`
-        else if (mpc.maxDurationAt !== undefined) bad = `ended ${mpc.uuid} still has its max duration timer`
-        else if (mpc.recording.status === "Recording" || mpc.recording.status === "Paused")
-          bad = `ended ${mpc.uuid} still records`
-        else if (PMap.get(result.state.liveNames, mpc.name) === mpc.uuid)
-          bad = `ended ${mpc.uuid} still holds its name`
-        else {
-          const live = mpc.calls.find(
-            (c) =>
-              c.state !== "ended" ||
-              c.delayAt !== undefined ||
-              c.ringTimeoutAt !== undefined ||
-              c.confirmAt !== undefined
-          )
-          if (live !== undefined) bad = `ended ${mpc.uuid} still has call ${live.uuid} ${live.state}`
+    check: (t) =>
+      changedMpcs(t, (mpc) => {
+        if (mpc.status !== "Ended") return undefined
+        if (mpc.members.length > 0) return `ended ${mpc.uuid} still has members`
+        if (mpc.requests.length > 0) return `ended ${mpc.uuid} still has open requests`
+        if (mpc.maxDurationAt !== undefined) return `ended ${mpc.uuid} still has its max duration timer`
+        if (mpc.recording.status === "Recording" || mpc.recording.status === "Paused")
+          return `ended ${mpc.uuid} still records`
+        if (PMap.get(t.result.state.liveNames, mpc.name) === mpc.uuid)
+          return `ended ${mpc.uuid} still holds its name`
+        const live = mpc.calls.find(
+          (c) =>
+            c.state !== "ended" ||
+            c.delayAt !== undefined ||
+            c.ringTimeoutAt !== undefined ||
+            c.confirmAt !== undefined
+        )
+        if (live !== undefined) return `ended ${mpc.uuid} still has call ${live.uuid} ${live.state}`
+        for (const c of mpc.calls) {
+          if (c.queueSeq !== undefined) return `ended ${mpc.uuid} still queues call ${c.uuid}`
         }
+        return undefined
       })
-      return bad
-    }
   },
   {
     rule: "ADDR-2",
     description: "each live name names exactly one ongoing MPC of that name",
-    check: ({ before, result }) => {
-      const s = result.state
-      if (s.liveNames === before.liveNames && s.mpcs === before.mpcs) return undefined
+    check: (t) => {
+      const s = t.result.state
       let bad: string | undefined
-      PMap.forEach(s.liveNames, (uuid, name) => {
+      PMap.diff(t.before.liveNames, s.liveNames, (name, _, uuid) => {
+        if (bad !== undefined || uuid === undefined) return
         const mpc = PMap.get(s.mpcs, uuid)
-        if (bad === undefined && (mpc === undefined || mpc.status === "Ended" || mpc.name !== name))
+        if (mpc === undefined || mpc.status === "Ended" || mpc.name !== name)
           bad = `name ${name} points at ${uuid}`
       })
-      PMap.forEach(s.mpcs, (mpc) => {
-        if (bad === undefined && mpc.status !== "Ended" && PMap.get(s.liveNames, mpc.name) !== mpc.uuid)
-          bad = `ongoing ${mpc.uuid} lost its name`
-      })
-      return bad
+      return (
+        bad ??
+        changedMpcs(t, (mpc) => {
+          const holder = PMap.get(s.liveNames, mpc.name)
+          if (mpc.status !== "Ended" && holder !== mpc.uuid)
+            return `ongoing ${mpc.uuid} lost its name ${mpc.name}`
+          if (mpc.status === "Ended" && holder === mpc.uuid)
+            return `ended ${mpc.uuid} still holds ${mpc.name}`
+          return undefined
+        })
+      )
     }
   },
   {

@@ -584,6 +584,109 @@ export const equals = <V>(a: PMap<V>, b: PMap<V>, eq?: (x: V, y: V) => boolean):
   return true
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Diff: what changed between two versions, skipping the subtrees they share.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Every entry of a node, into `out`. */
+const entriesOf = (node: TrieNode, out: Map<string, unknown>): void => {
+  const array = node.array
+  const d = dataLength(node)
+  for (let i = 0; i < d; i += 2) out.set(array[i] as string, array[i + 1])
+  for (let i = array.length - 1; i >= d; i--) entriesOf(array[i] as TrieNode, out)
+}
+
+/** Compares two small sets of entries by key. */
+const diffEntries = (
+  a: Map<string, unknown>,
+  b: Map<string, unknown>,
+  f: (key: string, before: unknown, after: unknown) => void
+): void => {
+  for (const [k, v] of a) {
+    if (!b.has(k)) f(k, v, undefined)
+    else if (b.get(k) !== v) f(k, v, b.get(k))
+  }
+  for (const [k, v] of b) if (!a.has(k)) f(k, undefined, v)
+}
+
+/** The entries under one fragment of a node: its pair, or its sub-node. */
+const fragmentEntries = (node: TrieNode, bit: number, out: Map<string, unknown>): void => {
+  if ((node.datamap & bit) !== 0) {
+    const i = popcount(node.datamap & (bit - 1)) << 1
+    out.set(node.array[i] as string, node.array[i + 1])
+  } else if ((node.nodemap & bit) !== 0) {
+    entriesOf(node.array[node.array.length - 1 - popcount(node.nodemap & (bit - 1))] as TrieNode, out)
+  }
+}
+
+const nodeDiff = (
+  a: TrieNode,
+  b: TrieNode,
+  shift: number,
+  f: (key: string, before: unknown, after: unknown) => void
+): void => {
+  if (a === b) return
+  if (shift >= COLLISION_SHIFT) {
+    const xs = new Map<string, unknown>()
+    const ys = new Map<string, unknown>()
+    entriesOf(a, xs)
+    entriesOf(b, ys)
+    diffEntries(xs, ys, f)
+    return
+  }
+  let bits = a.datamap | a.nodemap | b.datamap | b.nodemap
+  while (bits !== 0) {
+    const bit = bits & -bits
+    bits ^= bit
+    if ((a.nodemap & bit) !== 0 && (b.nodemap & bit) !== 0) {
+      const below = (n: TrieNode) => n.array[n.array.length - 1 - popcount(n.nodemap & (bit - 1))] as TrieNode
+      nodeDiff(below(a), below(b), shift + BITS, f)
+    } else if ((a.datamap & bit) !== 0 && (b.datamap & bit) !== 0) {
+      const i = popcount(a.datamap & (bit - 1)) << 1
+      const j = popcount(b.datamap & (bit - 1)) << 1
+      const ka = a.array[i] as string
+      const kb = b.array[j] as string
+      if (ka === kb) {
+        if (a.array[i + 1] !== b.array[j + 1]) f(ka, a.array[i + 1], b.array[j + 1])
+      } else {
+        f(ka, a.array[i + 1], undefined)
+        f(kb, undefined, b.array[j + 1])
+      }
+    } else {
+      // An entry on one side and a sub-node (or nothing) on the other: compare that fragment's entries.
+      const xs = new Map<string, unknown>()
+      const ys = new Map<string, unknown>()
+      fragmentEntries(a, bit, xs)
+      fragmentEntries(b, bit, ys)
+      diffEntries(xs, ys, f)
+    }
+  }
+}
+
+/**
+ * Calls `f` for every key whose value differs between two versions of a map (by `===`): added keys
+ * have `before` undefined, removed keys `after` undefined. Subtrees the versions share are skipped,
+ * so the cost follows the size of the change, not of the map. The order of the calls is not specified.
+ */
+export const diff = <V>(
+  before: PMap<V>,
+  after: PMap<V>,
+  f: (key: string, before: V | undefined, after: V | undefined) => void
+): void => {
+  const a = impl(before)
+  const b = impl(after)
+  if (a.root === b.root) return
+  if (a.hashFn !== b.hashFn) {
+    const xs = new Map<string, unknown>()
+    const ys = new Map<string, unknown>()
+    entriesOf(a.root, xs)
+    entriesOf(b.root, ys)
+    diffEntries(xs, ys, f as (key: string, before: unknown, after: unknown) => void)
+    return
+  }
+  nodeDiff(a.root, b.root, 0, f as (key: string, before: unknown, after: unknown) => void)
+}
+
 /**
  * Whether `u` is a `PMap`.
  *

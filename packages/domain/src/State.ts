@@ -20,7 +20,11 @@ import { Hangup, Termination } from "./Cause.js"
 import { Music } from "./Command.js"
 import * as PMap from "./PMap.js"
 
-const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
+/**
+ * Optional fields of the state may be present with `undefined`: the engine keeps every key of an
+ * object so all objects of a kind share one shape (V8 hidden class), which keeps `step` fast.
+ */
+const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optional(s)
 const time = Schema.Number
 
 /**

@@ -110,9 +110,12 @@ class Tx {
   /** MPCs in the middle of ending (so their members' exits do not end them again). */
   private ending: Array<string> | undefined
 
-  constructor(readonly state: State) {
+  constructor(
+    readonly state: State,
+    now: number
+  ) {
     this.config = state.config
-    this.now = state.now
+    this.now = now
     this.nextId = state.nextId
     this.mpcs = state.mpcs
     this.liveNames = state.liveNames
@@ -140,6 +143,16 @@ class Tx {
 
   cancelTimer(timerId: string): void {
     this.out.push({ _tag: "CancelTimer", timerId })
+  }
+
+  /** Arrays this step copied and may change in place; the state's own arrays are never touched. */
+  private readonly copies: Array<ReadonlyArray<unknown>> = []
+
+  writable<A>(xs: ReadonlyArray<A>): Array<A> {
+    for (const c of this.copies) if (c === xs) return xs as Array<A>
+    const copy = xs.slice()
+    this.copies.push(copy)
+    return copy
   }
 
   /** An MPC as this step sees it: its draft when it has one. */
@@ -205,9 +218,10 @@ const findCall = (d: Mpc, callUuid: string): Call | undefined => {
   return undefined
 }
 
-const putCall = (d: Draft, call: Call): void => {
-  const calls = d.calls.slice()
-  const i = calls.findIndex((c) => c.uuid === call.uuid)
+const putCall = (tx: Tx, d: Draft, call: Call): void => {
+  const calls = tx.writable(d.calls)
+  let i = calls.length - 1
+  while (i >= 0 && calls[i]!.uuid !== call.uuid) i--
   if (i < 0) calls.push(call)
   else calls[i] = call
   d.calls = calls
@@ -215,20 +229,41 @@ const putCall = (d: Draft, call: Call): void => {
 
 const findMember = (d: Mpc, memberId: string): Member | undefined => d.members.find((m) => m.id === memberId)
 
-const putMember = (d: Draft, member: Member): void => {
-  d.members = d.members.map((m) => (m.id === member.id ? member : m))
+const putMember = (tx: Tx, d: Draft, member: Member): void => {
+  const members = tx.writable(d.members)
+  for (let i = 0; i < members.length; i++) if (members[i]!.id === member.id) members[i] = member
+  d.members = members
 }
 
-/** Drops the optional keys whose value is `undefined` (the state keeps exact optional keys). */
-const patch = <T extends object>(base: T, changes: { [K in keyof T]?: T[K] | undefined }): T => {
-  const out = { ...base } as Record<string, unknown>
-  for (const key in changes) {
-    const v = (changes as Record<string, unknown>)[key]
-    if (v === undefined) delete out[key]
-    else out[key] = v
-  }
-  return out as T
-}
+/** A copy with some fields changed; optional fields are set to `undefined`, never deleted (one shape). */
+const patch = <T extends object>(base: T, changes: Partial<T>): T => ({ ...base, ...changes })
+
+/** A call with every field present, in one order (one shape). */
+const newCall = (
+  fields: Pick<Call, "uuid" | "direction" | "from" | "to" | "state" | "createdAt"> & Partial<Call>
+): Call => ({
+  uuid: fields.uuid,
+  direction: fields.direction,
+  from: fields.from,
+  to: fields.to,
+  state: fields.state,
+  requestUuid: fields.requestUuid,
+  destination: fields.destination,
+  callerName: fields.callerName,
+  callStatusCallback: fields.callStatusCallback,
+  queueSeq: fields.queueSeq,
+  createdAt: fields.createdAt,
+  initiatedAt: fields.initiatedAt,
+  ringingAt: fields.ringingAt,
+  answeredAt: fields.answeredAt,
+  endedAt: fields.endedAt,
+  delayAt: fields.delayAt,
+  ringTimeoutAt: fields.ringTimeoutAt,
+  confirmAt: fields.confirmAt,
+  memberId: fields.memberId,
+  hangup: fields.hangup,
+  handedOff: fields.handedOff
+})
 
 // ---------------------------------------------------------------------------------------------
 // Callbacks (CB-*)
@@ -467,7 +502,7 @@ const retune = (tx: Tx, d: Draft, m: Member): Member => {
     )
     memberCallback(tx, d, "ParticipantAudioPlayed", next)
   }
-  putMember(d, next)
+  putMember(tx, d, next)
   return next
 }
 
@@ -569,7 +604,7 @@ const pump = (tx: Tx): void => {
   if (due !== cps.timerAt) {
     const w = tx.writableCps()
     if (due === undefined) {
-      delete w.timerAt
+      w.timerAt = undefined
       tx.cancelTimer(TimerId.cps)
     } else {
       w.timerAt = due
@@ -600,7 +635,7 @@ const initiate = (tx: Tx, mpcUuid: string, callUuid: string): void => {
     ringTimeoutAt,
     delayAt
   })
-  putCall(d, next)
+  putCall(tx, d, next)
   tx.setTimer(TimerId.ring(callUuid), ringTimeoutAt)
   if (delayAt !== undefined) tx.setTimer(TimerId.delay(callUuid), delayAt)
   callCallback(tx, d.uuid, next, "Initiated")
@@ -656,7 +691,7 @@ const endCall = (tx: Tx, d: Draft, call: Call, hangup: Hangup, byUs: boolean): C
     ringTimeoutAt: undefined,
     confirmAt: undefined
   })
-  putCall(d, ended)
+  putCall(tx, d, ended)
   callCallback(tx, d.uuid, ended, "Hangup")
   return ended
 }
@@ -703,7 +738,7 @@ const win = (tx: Tx, d: Draft, req: OpenRequest, winner: Call): void => {
   if (call.confirmAt !== undefined || call.ringTimeoutAt !== undefined || call.delayAt !== undefined) {
     cancelCallTimers(tx, call)
     call = patch(call, { confirmAt: undefined, ringTimeoutAt: undefined, delayAt: undefined })
-    putCall(d, call)
+    putCall(tx, d, call)
   }
   // LIFE-4: never above max_participants.
   if (d.members.length >= d.settings.maxParticipants) {
@@ -742,10 +777,12 @@ const join = (tx: Tx, d: Draft, call: Call, r: AddParticipantRequest, requestUui
     record: r.record,
     enterSound: r.enterSound,
     exitSound: r.exitSound,
+    onExitAction: r.onExitAction,
     speaking: false,
-    ...(r.onExitAction === undefined ? {} : { onExitAction: r.onExitAction })
+    music: undefined,
+    trackRecordingUuid: undefined
   }
-  putCall(d, patch(call, { state: "in-mpc", memberId: member.id }))
+  putCall(tx, d, patch(call, { state: "in-mpc", memberId: member.id }))
   d.members = [...d.members, member]
   tx.emit({ _tag: "Bridge", callUuid: call.uuid, mpcUuid: d.uuid, memberId: member.id })
   memberCallback(tx, d, "ParticipantJoin", member)
@@ -761,7 +798,7 @@ const join = (tx: Tx, d: Draft, call: Call, r: AddParticipantRequest, requestUui
   if (r.recordParticipantTrack) {
     const recordingUuid = tx.id()
     current = patch(current, { trackRecordingUuid: recordingUuid })
-    putMember(d, current)
+    putMember(tx, d, current)
     tx.emit({
       _tag: "RecordStart",
       mpcUuid: d.uuid,
@@ -817,7 +854,7 @@ const leave = (tx: Tx, d: Draft, m: Member, exit: Exit): void => {
       mpcUuid: d.uuid,
       callUuid: call.uuid
     })
-    putCall(d, patch(call, { state: "ended", endedAt: tx.now, handedOff: true }))
+    putCall(tx, d, patch(call, { state: "ended", endedAt: tx.now, handedOff: true }))
   } else {
     endCall(tx, d, call, exit.hangup, true)
   }
@@ -871,7 +908,7 @@ const endMpc = (tx: Tx, d: Draft, termination: Termination, memberHangup: Hangup
   completeRecording(tx, d)
   if (d.maxDurationAt !== undefined) {
     tx.cancelTimer(TimerId.maxDuration(d.uuid))
-    delete d.maxDurationAt
+    d.maxDurationAt = undefined
   }
   if (PMap.get(tx.liveNames, d.name) === d.uuid) tx.liveNames = PMap.remove(tx.liveNames, d.name)
   statusCallback(tx, d, "MPCEnd")
@@ -950,7 +987,7 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
     // XFER-1, XFER-2: the live call moves into the MPC; no call status callbacks for it.
     tx.calls = PMap.remove(tx.calls, transferred.uuid)
     tx.callIndex = PMap.set(tx.callIndex, transferred.uuid, d.uuid)
-    putCall(d, transferred)
+    putCall(tx, d, transferred)
     const member = join(tx, d, transferred, r, requestUuid)
     requestCallback(tx, d, "AddParticipantByAPIActionCompleted", requestUuid, member)
     respond(tx, e.apiId, 201, {
@@ -968,7 +1005,7 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
   for (const destination of dialOut.destinations) {
     const callUuid = tx.id()
     const to = formatAddress(destination.address)
-    const call: Call = {
+    const call = newCall({
       uuid: callUuid,
       direction: "outbound",
       from: dialOut.from,
@@ -977,10 +1014,10 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
       requestUuid,
       destination,
       callerName: dialOut.callerName,
-      createdAt: tx.now,
-      ...(dialOut.callStatusCallback === undefined ? {} : { callStatusCallback: dialOut.callStatusCallback })
-    }
-    putCall(d, enqueue(tx, call, d.uuid))
+      callStatusCallback: dialOut.callStatusCallback,
+      createdAt: tx.now
+    })
+    putCall(tx, d, enqueue(tx, call, d.uuid))
     tx.callIndex = PMap.set(tx.callIndex, callUuid, d.uuid)
     legs.push(callUuid)
     listed.push({ to, from: dialOut.from, call_uuid: callUuid })
@@ -1007,15 +1044,22 @@ const createMpc = (tx: Tx, name: string, r: AddParticipantRequest): Draft => {
     status: "Initialized",
     settings: r.mpc,
     createdAt: tx.now,
+    startedAt: undefined,
+    endedAt: undefined,
+    termination: undefined,
     maxDurationAt,
     calls: [],
     members: [],
     requests: [],
     recording: {
       status: "NotStarted",
+      uuid: undefined,
       fileFormat: r.mpc.recordFileFormat,
+      callback: r.mpc.recordingCallback,
+      startedAt: undefined,
+      endedAt: undefined,
       pausedMs: 0,
-      ...(r.mpc.recordingCallback === undefined ? {} : { callback: r.mpc.recordingCallback })
+      pausedAt: undefined
     },
     statusSeq: 0,
     recordingSeq: 0
@@ -1039,12 +1083,12 @@ const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>): Refu
     let m = findMember(d, picked.id)!
     if (e.mute !== undefined && e.mute !== m.mute) {
       m = patch(m, { mute: e.mute })
-      putMember(d, m)
+      putMember(tx, d, m)
       memberCallback(tx, d, e.mute ? "ParticipantMute" : "ParticipantUnmute", m)
     }
     if (e.hold !== undefined && e.hold !== m.hold) {
       m = patch(m, { hold: e.hold })
-      putMember(d, m)
+      putMember(tx, d, m)
       memberCallback(tx, d, e.hold ? "ParticipantHold" : "ParticipantUnhold", m)
       // LIFE-9: hold music for the held member.
       m = retune(tx, d, m)
@@ -1052,7 +1096,7 @@ const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>): Refu
     // LIFE-10: coach mode has no effect on other roles than Supervisor.
     if (e.coachMode !== undefined && m.role === "Supervisor" && e.coachMode !== m.coachMode) {
       m = patch(m, { coachMode: e.coachMode })
-      putMember(d, m)
+      putMember(tx, d, m)
       memberCallback(tx, d, e.coachMode ? "ParticipantCoachModeStart" : "ParticipantCoachModeStop", m)
     }
   }
@@ -1167,7 +1211,7 @@ const legRinging = (tx: Tx, callUuid: string): Refusal | undefined => {
   const { d, call } = found
   if (call.state !== "dialing") return unfit(call, "start ringing")
   const next = patch(call, { state: "ringing", ringingAt: tx.now })
-  putCall(d, next)
+  putCall(tx, d, next)
   callCallback(tx, d.uuid, next, "Ringing")
   return undefined
 }
@@ -1181,14 +1225,14 @@ const legAnswered = (tx: Tx, callUuid: string): Refusal | undefined => {
   if (req === undefined) return unfit(call, "be answered (its race is over)")
   if (call.ringTimeoutAt !== undefined) tx.cancelTimer(TimerId.ring(call.uuid))
   let next = patch(call, { state: "answered", answeredAt: tx.now, ringTimeoutAt: undefined })
-  putCall(d, next)
+  putCall(tx, d, next)
   callCallback(tx, d.uuid, next, "Answered")
   const dialOut = req.request.target as DialOut
   const key = dialOut.confirmKey
   if (key !== undefined) {
     // CONFIRM-1, CONFIRM-4: not bridged until the key is pressed; the other legs keep ringing.
     next = patch(next, { state: "confirming", confirmAt: tx.now + ConfirmTimeoutMs })
-    putCall(d, next)
+    putCall(tx, d, next)
     tx.setTimer(TimerId.confirm(call.uuid), next.confirmAt!)
     const sound = dialOut.confirmKeySound
     tx.emit(
@@ -1295,7 +1339,7 @@ const speakingChanged = (tx: Tx, callUuid: string, speaking: boolean): Refusal |
   if (m.speaking === speaking)
     return new Refusal(`member ${m.id} is already ${speaking ? "speaking" : "silent"}`, 409)
   const next = patch(m, { speaking })
-  putMember(d, next)
+  putMember(tx, d, next)
   memberCallback(tx, d, speaking ? "ParticipantSpeakStart" : "ParticipantSpeakStop", next)
   return undefined
 }
@@ -1312,7 +1356,7 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
       if (due === undefined) return notPending
       if (tx.now < due) return notDue(due)
       const w = tx.writableCps()
-      delete w.timerAt
+      w.timerAt = undefined
       pump(tx)
       return undefined
     }
@@ -1321,7 +1365,7 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
       if (mpc === undefined || mpc.maxDurationAt === undefined) return notPending
       if (tx.now < mpc.maxDurationAt) return notDue(mpc.maxDurationAt)
       const d = tx.draft(mpc)
-      delete d.maxDurationAt
+      d.maxDurationAt = undefined
       // LIFE-5
       endMpc(tx, d, Terminations.maxDurationReached, Hangups.mpcEnded)
       return undefined
@@ -1338,18 +1382,18 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
       if (kind === "delay") {
         // DIAL-2: the delay has elapsed and the race is still open (RACE-3).
         const next = patch(call, { state: "dialing", delayAt: undefined })
-        putCall(d, next)
+        putCall(tx, d, next)
         dial(tx, d, next)
       } else if (kind === "ring") {
         // DIAL-3
         const next = patch(call, { ringTimeoutAt: undefined })
-        putCall(d, next)
+        putCall(tx, d, next)
         endCall(tx, d, next, Hangups.ringTimeout, true)
         checkExhausted(tx, d, call.requestUuid)
       } else {
         // CONFIRM-2: 9110 exactly 30 s after answering.
         const next = patch(call, { confirmAt: undefined })
-        putCall(d, next)
+        putCall(tx, d, next)
         endCall(tx, d, next, Hangups.confirmKeyFailed, true)
         checkExhausted(tx, d, call.requestUuid)
       }
@@ -1379,15 +1423,19 @@ const recordingFailed = (tx: Tx, mpcUuid: string): Refusal | undefined => {
 
 const createCall = (tx: Tx, e: Extract<Event, { _tag: "CreateCall" }>): undefined => {
   const callUuid = tx.id()
-  tx.calls = PMap.set(tx.calls, callUuid, {
-    uuid: callUuid,
-    direction: "inbound",
-    from: e.from,
-    to: e.to,
-    state: "answered",
-    createdAt: tx.now,
-    answeredAt: tx.now
-  })
+  tx.calls = PMap.set(
+    tx.calls,
+    callUuid,
+    newCall({
+      uuid: callUuid,
+      direction: "inbound",
+      from: e.from,
+      to: e.to,
+      state: "answered",
+      createdAt: tx.now,
+      answeredAt: tx.now
+    })
+  )
   respond(tx, e.apiId, 201, { call_uuid: callUuid })
   return undefined
 }
@@ -1468,7 +1516,7 @@ export const step = (state: State, event: Event): StepResult => {
     return refuse(state, event, "the event has no valid time", 400)
   if (at < state.now)
     return refuse(state, event, `the event is at ${at}, before the current time ${state.now}`, 409)
-  const tx = new Tx(at === state.now ? state : { ...state, now: at })
+  const tx = new Tx(state, at)
   let outcome: Refusal | undefined
   try {
     outcome = run(tx, event)

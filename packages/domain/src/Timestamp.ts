@@ -24,20 +24,22 @@ const civil = (days: number): [number, number, number] => {
 /** Formats epoch milliseconds, to the second, as `YYYY-MM-DD HH:mm:ss+00:00`. */
 export const format = (epochMs: number): string => {
   const s = Math.floor(epochMs / 1000)
-  if (s === lastSecond) return lastText
+  const slot = s & 63
+  if (cacheKeys[slot] === s) return cacheTexts[slot]!
   const days = Math.floor(s / 86_400)
   const rest = s - days * 86_400
   const [y, m, d] = civil(days)
   const text = `${y}-${pad2(m)}-${pad2(d)} ${pad2(Math.floor(rest / 3600))}:${pad2(Math.floor((rest % 3600) / 60))}:${pad2(rest % 60)}+00:00`
-  lastSecond = s
-  lastText = text
+  cacheKeys[slot] = s
+  cacheTexts[slot] = text
   return text
 }
 
-// A one-entry memo: callbacks of one event share a second, and formatting is the costliest part of
-// building them. It only remembers the last answer of a pure function, so results never depend on it.
-let lastSecond = Number.NaN
-let lastText = ""
+// A small memo by second: the callbacks of one event share a few seconds (now, the MPC's creation and
+// start), and formatting is the costliest part of building them. It only remembers answers of a pure
+// function, so no result depends on it.
+const cacheKeys: Array<number> = new Array(64).fill(Number.NaN)
+const cacheTexts: Array<string> = new Array(64).fill("")
 
 /** CB-3: the pattern every formatted timestamp matches. */
 export const Pattern = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/

@@ -428,3 +428,56 @@ describe("PMap", () => {
     })
   })
 })
+
+describe("PMap.diff", () => {
+  const naive = (a: PMap.PMap<number>, b: PMap.PMap<number>) => {
+    const out: Array<string> = []
+    for (const [k, v] of PMap.entries(a))
+      if (PMap.get(b, k) !== v || !PMap.has(b, k)) out.push(`${k}:${v}>${PMap.get(b, k)}`)
+    for (const [k, v] of PMap.entries(b)) if (!PMap.has(a, k)) out.push(`${k}:undefined>${v}`)
+    return out.sort()
+  }
+  const viaDiff = (a: PMap.PMap<number>, b: PMap.PMap<number>) => {
+    const out: Array<string> = []
+    PMap.diff(a, b, (k, x, y) => out.push(`${k}:${x}>${y}`))
+    return out.sort()
+  }
+  const op = fc.tuple(
+    fc.constantFrom("set", "remove"),
+    fc.integer({ min: 0, max: 300 }),
+    fc.integer({ min: 0, max: 3 })
+  )
+  const apply = (m: PMap.PMap<number>, ops: ReadonlyArray<readonly [string, number, number]>) => {
+    let out = m
+    for (const [kind, k, v] of ops)
+      out = kind === "set" ? PMap.set(out, `key-${k}`, v) : PMap.remove(out, `key-${k}`)
+    return out
+  }
+
+  it("reports exactly the keys whose values differ, from a shared history or not", () => {
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 400 }),
+        fc.array(op, { maxLength: 40 }),
+        fc.boolean(),
+        (base, change, collide) => {
+          const start = collide ? PMap.unsafeEmptyWithHash<number>((k) => k.length % 3) : PMap.empty<number>()
+          const a = apply(start, base)
+          const b = apply(a, change)
+          assert.deepStrictEqual(viaDiff(a, b), naive(a, b))
+          assert.deepStrictEqual(viaDiff(b, a), naive(b, a))
+          const unrelated = apply(start, change)
+          assert.deepStrictEqual(viaDiff(a, unrelated), naive(a, unrelated))
+        }
+      ),
+      { numRuns: 1_000 }
+    )
+  })
+
+  it("visits nothing for the same version", () => {
+    const m = PMap.fromEntries(Array.from({ length: 1000 }, (_, i): [string, number] => [`k${i}`, i]))
+    let calls = 0
+    PMap.diff(m, m, () => calls++)
+    assert.strictEqual(calls, 0)
+  })
+})
