@@ -1,0 +1,465 @@
+/**
+ * A discrete-event simulation of one account on virtual time: the domain's `step` is the only
+ * source of rules; this module plays the telephone network (callees answer, refuse, press digits,
+ * speak and hang up as their scripts say), the clock (timers fire exactly when due) and the user
+ * (the scenario's timed API actions). Same scenario and seed: the same trace, byte for byte.
+ *
+ * @since 0.1.0
+ */
+import {
+  AddParticipantParams,
+  type Command,
+  type Event,
+  Invariants,
+  PMap,
+  State,
+  Step
+} from "@mpc-kit/domain"
+import * as Either from "effect/Either"
+import { Heap } from "./Heap.js"
+import * as Metrics from "./Metrics.js"
+import * as Random from "./Random.js"
+import type { Action, Callee, MemberRef, Outcome, Scenario } from "./Scenario.js"
+import { defaultStart } from "./Scenario.js"
+import type { TraceEntry } from "./Trace.js"
+
+type Ev = Event.Event
+type Cmd = Command.Command
+
+/** What the agenda holds. */
+type Item =
+  | { readonly _tag: "Action"; readonly action: Action; readonly index: number }
+  | { readonly _tag: "Timer"; readonly timerId: string; readonly gen: number }
+  | { readonly _tag: "Network"; readonly event: Ev; readonly callUuid: string; readonly gen: number }
+
+/** How to run. */
+export interface RunOptions {
+  /** Seeds every random draw (callee outcomes, delays, the contact-centre load). */
+  readonly seed: number
+  /** Keep the trace in memory (default true; turn off for load studies). */
+  readonly trace?: boolean
+  /** Called with every trace entry as it happens (streaming to a file, say). */
+  readonly onEntry?: (entry: TraceEntry) => void
+  /** Called now and then with the share of the agenda done (0 to 1). */
+  readonly onProgress?: (done: number) => void
+  /** Invariants to check after every step; a violation stops the run with an error naming the rule. */
+  readonly invariants?: ReadonlyArray<Invariants.Invariant>
+}
+
+/** What a run gives back. */
+export interface RunResult {
+  readonly scenario: Scenario
+  readonly seed: number
+  /** Epoch ms of the start. */
+  readonly start: number
+  /** Epoch ms of the last event. */
+  readonly end: number
+  readonly state: State.State
+  readonly trace: ReadonlyArray<TraceEntry>
+  readonly metrics: Metrics.Metrics
+}
+
+const UUID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+/** The contact centre's supervisor and how one behaves unless the scenario says otherwise. */
+const SUPERVISOR = "sip:supervisor@cc.example.com"
+const defaultSupervisor: Callee = { outcome: "answer", after: 2, hangupAfter: { uniform: [30, 90] } }
+
+/**
+ * Checks a scenario before running it: every `add` action's parameters must decode (with `@label`
+ * call references standing for a call UUID). The error names the action and the parameter.
+ */
+export const validate = (scenario: Scenario): Either.Either<Scenario, string> => {
+  const errors: Array<string> = []
+  const labels = new Set<string>()
+  ;(scenario.actions ?? []).forEach((a, k) => {
+    if (a.do === "call") labels.add(a.id)
+    if (a.do !== "add") return
+    const params = { ...a.params }
+    const ref = params.call_uuid
+    if (typeof ref === "string" && ref.startsWith("@")) {
+      if (!labels.has(ref.slice(1)))
+        errors.push(`actions.${k}.params.call_uuid: no earlier call action has id ${ref.slice(1)}`)
+      params.call_uuid = UUID_PLACEHOLDER
+    }
+    const decoded = AddParticipantParams.decode(params)
+    if (Either.isLeft(decoded))
+      errors.push(...decoded.left.issues.map((i) => `actions.${k}.params.${i.parameter}: ${i.message}`))
+  })
+  return errors.length === 0 ? Either.right(scenario) : Either.left(errors.join("\n"))
+}
+
+/** The contact-centre load as timed actions and callers (drawn from `rng`). */
+export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Array<Action> => {
+  const cc = scenario.contactCentre
+  if (cc === undefined) return []
+  const out: Array<Action> = []
+  const centre = "+18005550100"
+  let t = 0
+  for (let i = 0; i < cc.customers; i++) {
+    t += Random.sample(rng, { exponential: 1 / cc.arrivalsPerSecond })
+    const at = Math.round(t * 1000) / 1000
+    const label = `customer-${i}`
+    const mpc = `cc-${i}`
+    const talk = Random.sample(rng, cc.talkTime)
+    out.push({
+      at,
+      do: "call",
+      id: label,
+      from: `+1415${String(i).padStart(7, "0")}`,
+      to: centre,
+      caller: { hangupAfter: talk }
+    })
+    out.push({
+      at,
+      do: "add",
+      mpc,
+      params: { ...cc.customerParams, role: "Customer", call_uuid: `@${label}` }
+    })
+    const chosen: Array<string> = []
+    const pool = cc.agents.slice()
+    for (let k = 0; k < Math.min(cc.agentsPerCustomer, pool.length); k++) {
+      const j = Math.floor(rng.next() * pool.length)
+      chosen.push(pool[j]!)
+      pool.splice(j, 1)
+    }
+    out.push({
+      at: at + 0.5,
+      do: "add",
+      mpc,
+      params: { ...cc.agentParams, role: "Agent", from: centre, to: chosen.join("<") }
+    })
+    if (rng.next() < cc.supervisorShare) {
+      out.push({
+        at: at + Math.min(10, talk / 2),
+        do: "add",
+        mpc,
+        params: { role: "Supervisor", from: centre, to: SUPERVISOR, coach_mode: true }
+      })
+    }
+  }
+  return out
+}
+
+/** Runs a scenario to its end (or its `until`). Deterministic in the scenario and the seed. */
+export const run = (scenario: Scenario, options: RunOptions): RunResult => {
+  const start = Date.parse(scenario.start ?? defaultStart)
+  const until = scenario.until === undefined ? Number.POSITIVE_INFINITY : start + scenario.until * 1000
+  const keepTrace = options.trace ?? true
+  const trace: Array<TraceEntry> = []
+  const invariants = options.invariants ?? []
+  // Independent streams: the load does not shift when callee behaviour draws change.
+  const loadRng = Random.make(options.seed ^ 0x5eed)
+  const netRng = Random.make(options.seed)
+
+  let state = State.make(
+    {
+      cps: scenario.account?.cps ?? 2,
+      seed: options.seed,
+      ...(scenario.account?.authId === undefined ? {} : { authId: scenario.account.authId })
+    },
+    start
+  )
+  const agenda = new Heap<Item>()
+  const counters = Metrics.counters()
+  const timerGen = new Map<string, number>()
+  const callGen = new Map<string, number>()
+  let gen = 0
+  const labels = new Map<string, string>()
+  const callerOf = new Map<string, Callee>()
+  /** The callee script each dialled leg follows, and its address. */
+  const legScript = new Map<string, { callee: Callee; address: string }>()
+  /** Addresses in an MPC right now: dialling them again finds them busy. */
+  const engaged = new Map<string, number>()
+  let apiCounter = 0
+
+  const actions = [...(scenario.actions ?? []), ...expandContactCentre(scenario, loadRng)]
+  actions.forEach((action, index) => {
+    agenda.push(start + action.at * 1000, { _tag: "Action", action, index })
+  })
+  const total = agenda.size
+
+  const record = (entry: TraceEntry) => {
+    if (keepTrace) trace.push(entry)
+    options.onEntry?.(entry)
+  }
+
+  const bump = (callUuid: string) => {
+    callGen.set(callUuid, ++gen)
+  }
+  const network = (at: number, event: Ev & { readonly callUuid: string }) => {
+    agenda.push(at, {
+      _tag: "Network",
+      event,
+      callUuid: event.callUuid,
+      gen: callGen.get(event.callUuid) ?? 0
+    })
+  }
+  const release = (callUuid: string) => {
+    const leg = legScript.get(callUuid)
+    if (leg === undefined) return
+    const n = (engaged.get(leg.address) ?? 1) - 1
+    if (n <= 0) engaged.delete(leg.address)
+    else engaged.set(leg.address, n)
+  }
+
+  const cc = scenario.contactCentre
+  const agents = new Set(cc?.agents ?? [])
+  const calleeFor = (address: string): Callee => {
+    const own = scenario.callees?.[address]
+    if (own !== undefined) return own
+    if (cc !== undefined && agents.has(address)) return cc.agent
+    if (cc !== undefined && address === SUPERVISOR) return cc.supervisor ?? defaultSupervisor
+    return scenario.defaultCallee ?? { outcome: "answer", after: 3 }
+  }
+
+  /** DIAL-*: what the network does with a dialled leg. */
+  const dialled = (now: number, callUuid: string, address: string) => {
+    const callee = calleeFor(address)
+    legScript.set(callUuid, { callee, address })
+    network(now, { _tag: "LegRinging", at: now, callUuid })
+    const outcome: Outcome = engaged.has(address)
+      ? "busy"
+      : typeof callee.outcome === "string"
+        ? callee.outcome
+        : callee.outcome === undefined
+          ? "answer"
+          : Random.pick(netRng, callee.outcome)
+    const at = now + Math.round(Random.sample(netRng, callee.after ?? 3) * 1000)
+    switch (outcome) {
+      case "answer":
+        return network(at, { _tag: "LegAnswered", at, callUuid })
+      case "busy":
+        return network(at, { _tag: "LegBusy", at, callUuid })
+      case "reject":
+        return network(at, { _tag: "LegRejected", at, callUuid })
+      case "no-answer":
+        return network(at, { _tag: "LegNoAnswer", at, callUuid })
+      case "silent":
+        return
+    }
+  }
+
+  /** CONFIRM-*: the callee hears the prompt and presses what its script says. */
+  const prompted = (now: number, callUuid: string) => {
+    const script = legScript.get(callUuid)?.callee
+    if (script?.digits === undefined) return
+    const call = State.call(state, callUuid)
+    const mpc = call === undefined ? undefined : State.mpc(state, PMap.get(state.callIndex, callUuid) ?? "")
+    const request = mpc?.requests.find((r) => r.uuid === call?.requestUuid)?.request
+    const key = request?.target._tag === "DialOut" ? (request.target.confirmKey ?? "") : ""
+    for (const d of script.digits) {
+      const at = now + Math.round(Random.sample(netRng, d.after) * 1000)
+      const digits = d.keys === "confirm" ? key : d.keys
+      if (digits !== "") network(at, { _tag: "DigitsPressed", at, callUuid, digits })
+    }
+  }
+
+  /** A call joined: it speaks and hangs up as its script says. */
+  const joined = (now: number, callUuid: string) => {
+    const leg = legScript.get(callUuid)
+    if (leg !== undefined) engaged.set(leg.address, (engaged.get(leg.address) ?? 0) + 1)
+    const script = leg?.callee ?? callerOf.get(callUuid)
+    if (script === undefined) return
+    for (const s of script.speak ?? []) {
+      const on = now + Math.round(Random.sample(netRng, s.after) * 1000)
+      const off = on + Math.round(Random.sample(netRng, s.for) * 1000)
+      network(on, { _tag: "SpeakingChanged", at: on, callUuid, speaking: true })
+      network(off, { _tag: "SpeakingChanged", at: off, callUuid, speaking: false })
+    }
+    if (script.hangupAfter !== undefined) {
+      const at = now + Math.round(Random.sample(netRng, script.hangupAfter) * 1000)
+      network(at, { _tag: "CallHungUp", at, callUuid })
+    }
+  }
+
+  const interpret = (now: number, c: Cmd) => {
+    switch (c._tag) {
+      case "SetTimer":
+        timerGen.set(c.timerId, ++gen)
+        agenda.push(c.at, { _tag: "Timer", timerId: c.timerId, gen })
+        return
+      case "CancelTimer":
+        timerGen.delete(c.timerId)
+        return
+      case "DialLeg":
+        dialled(now, c.callUuid, c.to._tag === "PhoneNumber" ? c.to.number : `sip:${c.to.user}@${c.to.host}`)
+        return
+      case "HangupCall":
+        bump(c.callUuid)
+        release(c.callUuid)
+        return
+      case "Bridge":
+        joined(now, c.callUuid)
+        return
+      case "Unbridge":
+        bump(c.callUuid)
+        release(c.callUuid)
+        return
+      case "PlaySound":
+        if (c.callUuid !== undefined && c.audio._tag === "Speak") prompted(now, c.callUuid)
+        return
+      case "FetchXml":
+        if (c.purpose === "ConfirmKeySound" && c.callUuid !== undefined) prompted(now, c.callUuid)
+        return
+      default:
+        return
+    }
+  }
+
+  const apply = (now: number, event: Ev): Step.StepResult => {
+    const before = state
+    const result = Step.step(before, event)
+    counters.event(event, result)
+    record(
+      result.refused === undefined
+        ? { t: now, kind: "event", event }
+        : { t: now, kind: "event", event, refused: result.refused }
+    )
+    if (invariants.length > 0) {
+      const broken = Invariants.check({ before, event, result }, invariants)
+      if (broken.length > 0) {
+        throw new Error(
+          `${broken.map((b) => `${b.rule}: ${b.detail}`).join("; ")} after ${JSON.stringify(event)}`
+        )
+      }
+    }
+    state = result.state
+    for (const c of result.commands) {
+      counters.command(c)
+      record({ t: now, kind: "command", command: c })
+      interpret(now, c)
+    }
+    // The network's side of an ended call: reactions still pending for it are dropped.
+    if (result.refused === undefined) {
+      switch (event._tag) {
+        case "LegBusy":
+        case "LegRejected":
+        case "LegNoAnswer":
+        case "CallHungUp":
+          bump(event.callUuid)
+          release(event.callUuid)
+      }
+    }
+    return result
+  }
+
+  const resolveMembers = (mpc: string, ref: MemberRef): Event.MemberSelector | undefined => {
+    if (ref === "all") return "all"
+    if (typeof ref === "string") {
+      const role = ref.slice("role:".length)
+      const live = State.liveMpc(state, mpc)
+      const ids =
+        live?.members.filter((m) => m.role.toLowerCase() === role.toLowerCase()).map((m) => m.id) ?? []
+      return ids.length === 0 ? undefined : (ids as unknown as readonly [string, ...Array<string>])
+    }
+    return ref.length === 0 ? undefined : (ref as unknown as readonly [string, ...Array<string>])
+  }
+
+  const act = (now: number, action: Action) => {
+    const apiId = `sim-${++apiCounter}`
+    const mpcRef = (name: string): Event.MpcRef => ({ _tag: "ByName", name })
+    switch (action.do) {
+      case "add": {
+        const params = { ...action.params }
+        const ref = params.call_uuid
+        if (typeof ref === "string" && ref.startsWith("@"))
+          params.call_uuid = labels.get(ref.slice(1)) ?? UUID_PLACEHOLDER
+        const decoded = AddParticipantParams.decode(params)
+        if (Either.isLeft(decoded)) throw new Error(`invalid add action: ${decoded.left.error}`)
+        apply(now, {
+          _tag: "AddParticipant",
+          at: now,
+          apiId,
+          mpc: mpcRef(action.mpc),
+          request: decoded.right
+        })
+        return
+      }
+      case "call": {
+        const r = apply(now, { _tag: "CreateCall", at: now, apiId, from: action.from, to: action.to })
+        const respond = r.commands.find((c) => c._tag === "Respond")
+        const uuid = respond?._tag === "Respond" ? String(respond.body.call_uuid) : undefined
+        if (uuid !== undefined) {
+          labels.set(action.id, uuid)
+          if (action.caller !== undefined) callerOf.set(uuid, action.caller)
+        }
+        return
+      }
+      case "update": {
+        const member = resolveMembers(action.mpc, action.member)
+        if (member === undefined) return
+        apply(now, {
+          _tag: "UpdateMember",
+          at: now,
+          apiId,
+          mpc: mpcRef(action.mpc),
+          member,
+          ...(action.mute === undefined ? {} : { mute: action.mute }),
+          ...(action.hold === undefined ? {} : { hold: action.hold }),
+          ...(action.coach_mode === undefined ? {} : { coachMode: action.coach_mode })
+        })
+        return
+      }
+      case "kick": {
+        const member = resolveMembers(action.mpc, action.member)
+        if (member !== undefined)
+          apply(now, { _tag: "KickMember", at: now, apiId, mpc: mpcRef(action.mpc), member })
+        return
+      }
+      case "end":
+        apply(now, { _tag: "EndMpc", at: now, apiId, mpc: mpcRef(action.mpc) })
+        return
+      case "record": {
+        const tag = {
+          start: "StartRecording",
+          stop: "StopRecording",
+          pause: "PauseRecording",
+          resume: "ResumeRecording"
+        } as const
+        apply(now, { _tag: tag[action.op], at: now, apiId, mpc: mpcRef(action.mpc) })
+        return
+      }
+      case "hangup": {
+        const uuid = labels.get(action.call)
+        if (uuid !== undefined) {
+          apply(now, { _tag: "CallHungUp", at: now, callUuid: uuid })
+        }
+        return
+      }
+    }
+  }
+
+  let processed = 0
+  for (;;) {
+    const next = agenda.pop()
+    if (next === undefined || next.at > until) break
+    const now = next.at
+    const item = next.item
+    switch (item._tag) {
+      case "Action":
+        processed++
+        act(now, item.action)
+        if (options.onProgress !== undefined && processed % 1000 === 0) options.onProgress(processed / total)
+        break
+      case "Timer":
+        if (timerGen.get(item.timerId) !== item.gen) break
+        timerGen.delete(item.timerId)
+        apply(now, { _tag: "TimerFired", at: now, timerId: item.timerId })
+        break
+      case "Network":
+        if ((callGen.get(item.callUuid) ?? 0) !== item.gen) break
+        apply(now, item.event)
+        break
+    }
+  }
+  options.onProgress?.(1)
+  return {
+    scenario,
+    seed: options.seed,
+    start,
+    end: state.now,
+    state,
+    trace,
+    metrics: Metrics.finish(counters, state)
+  }
+}
