@@ -64,6 +64,17 @@ describe("add-participant request properties", () => {
     )
   })
 
+  it("PARAM-1..PARAM-19: a decoded request is canonical: its JSON decodes back byte for byte (traces compare as text)", () => {
+    const decodeRequest = Schema.decodeUnknownSync(AddParticipantRequest.AddParticipantRequest)
+    fc.assert(
+      fc.property(AddParticipantArbitrary.validWireRequest, (wire) => {
+        const text = JSON.stringify(Either.getOrThrow(AddParticipantParams.decode(wire)))
+        assert.strictEqual(JSON.stringify(decodeRequest(JSON.parse(text))), text)
+      }),
+      runs
+    )
+  })
+
   it("PARAM-1..PARAM-18: any single parameter set to a value it refuses is refused with an issue naming that parameter", () => {
     fc.assert(
       fc.property(

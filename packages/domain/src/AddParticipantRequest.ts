@@ -184,15 +184,17 @@ export type Transfer = typeof Transfer.Type
 export const MpcSettings = Schema.Struct({
   maxDuration: MaxDuration,
   maxParticipants: MaxParticipants,
+  recordFileFormat: RecordFileFormat,
+  recordMinMemberCount: RecordMinMemberCount,
+  /** Distinct groups, in the order of `EventGroup`'s literals. */
+  statusCallbackEvents: Schema.Array(EventGroup),
+  // Optional fields last, in the order the decoder adds them: decoded values are in the schema's key
+  // order, so a request survives a JSON round trip byte for byte.
   waitMusic: Schema.optionalWith(Webhook, { exact: true }),
   agentHoldMusic: Schema.optionalWith(Webhook, { exact: true }),
   customerHoldMusic: Schema.optionalWith(Webhook, { exact: true }),
-  recordFileFormat: RecordFileFormat,
   recordingCallback: Schema.optionalWith(Webhook, { exact: true }),
-  recordMinMemberCount: RecordMinMemberCount,
-  statusCallback: Schema.optionalWith(Webhook, { exact: true }),
-  /** Distinct groups, in the order of `EventGroup`'s literals. */
-  statusCallbackEvents: Schema.Array(EventGroup)
+  statusCallback: Schema.optionalWith(Webhook, { exact: true })
 })
 export type MpcSettings = typeof MpcSettings.Type
 
@@ -211,8 +213,8 @@ export const AddParticipantRequest = Schema.Struct({
   recordParticipantTrack: Schema.Boolean,
   enterSound: Sound,
   exitSound: Sound,
-  onExitAction: Schema.optionalWith(Webhook, { exact: true }),
-  mpc: MpcSettings
+  mpc: MpcSettings,
+  onExitAction: Schema.optionalWith(Webhook, { exact: true })
 }).annotations({ identifier: "AddParticipantRequest" })
 export type AddParticipantRequest = typeof AddParticipantRequest.Type
 

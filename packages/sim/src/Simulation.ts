@@ -8,6 +8,7 @@
  */
 import {
   AddParticipantParams,
+  AddParticipantRequest,
   type Command,
   type Event,
   Invariants,
@@ -30,7 +31,19 @@ type Cmd = Command.Command
 type Item =
   | { readonly _tag: "Action"; readonly action: Action; readonly index: number }
   | { readonly _tag: "Timer"; readonly timerId: string; readonly gen: number }
-  | { readonly _tag: "Network"; readonly event: Ev; readonly callUuid: string; readonly gen: number }
+  | { readonly _tag: "Network"; readonly event: Ev; readonly line: Line }
+
+/**
+ * The network's side of one live call: its script, its address, whether it sits in an MPC (its
+ * address is then busy). Reactions pending for a call hold its line; ending the call marks the line
+ * ended and forgets it, so its pending reactions are dropped and nothing grows with history.
+ */
+interface Line {
+  ended: boolean
+  callee: Callee | undefined
+  address: string | undefined
+  engaged: boolean
+}
 
 /** How to run. */
 export interface RunOptions {
@@ -88,6 +101,45 @@ export const validate = (scenario: Scenario): Either.Either<Scenario, string> =>
   return errors.length === 0 ? Either.right(scenario) : Either.left(errors.join("\n"))
 }
 
+/**
+ * Decodes add-participant parameters, remembering the decoded request of each template (the
+ * parameters but `to` and `call_uuid`): a load of thousands of requests that differ only in their
+ * destinations decodes each template once. The result equals `AddParticipantParams.decode`'s (a
+ * property test checks it); anything unusual falls back to it.
+ */
+export const makeDecoder = () => {
+  const templates = new Map<string, AddParticipantRequest.AddParticipantRequest>()
+  return (
+    params: Record<string, unknown>
+  ): Either.Either<AddParticipantRequest.AddParticipantRequest, string> => {
+    const { to, call_uuid, ...rest } = params
+    const full = () => Either.mapLeft(AddParticipantParams.decode(params), (e) => e.error)
+    if (typeof to !== "string" && to !== undefined) return full()
+    if (typeof call_uuid !== "string" && call_uuid !== undefined) return full()
+    const parts = to === undefined ? [] : to.split("<")
+    const key = `${JSON.stringify(rest)}|${to === undefined ? "-" : parts.length}|${call_uuid === undefined ? "-" : "uuid"}`
+    const template = templates.get(key)
+    if (template === undefined) {
+      const decoded = full()
+      if (Either.isRight(decoded) && templates.size < 10_000) templates.set(key, decoded.right)
+      return decoded
+    }
+    const target = template.target
+    if (target._tag === "Transfer") {
+      if (typeof call_uuid !== "string" || !AddParticipantRequest.CallUuidPattern.test(call_uuid))
+        return full()
+      return Either.right({ ...template, target: { _tag: "Transfer", callUuid: call_uuid } })
+    }
+    const addresses = parts.map(AddParticipantParams.parseAddress)
+    if (addresses.some((a) => a === undefined)) return full()
+    const destinations = target.destinations.map((d, k) => ({
+      ...d,
+      address: addresses[k]!
+    })) as unknown as typeof target.destinations
+    return Either.right({ ...template, target: { ...target, destinations } })
+  }
+}
+
 /** The contact-centre load as timed actions and callers (drawn from `rng`). */
 export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Array<Action> => {
   const cc = scenario.contactCentre
@@ -115,12 +167,12 @@ export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Arr
       mpc,
       params: { ...cc.customerParams, role: "Customer", call_uuid: `@${label}` }
     })
+    // Distinct agents drawn without copying the pool (the pool is large, the draw is small).
     const chosen: Array<string> = []
-    const pool = cc.agents.slice()
-    for (let k = 0; k < Math.min(cc.agentsPerCustomer, pool.length); k++) {
-      const j = Math.floor(rng.next() * pool.length)
-      chosen.push(pool[j]!)
-      pool.splice(j, 1)
+    const want = Math.min(cc.agentsPerCustomer, cc.agents.length)
+    while (chosen.length < want) {
+      const agent = cc.agents[Math.floor(rng.next() * cc.agents.length)]!
+      if (!chosen.includes(agent)) chosen.push(agent)
     }
     out.push({
       at: at + 0.5,
@@ -162,15 +214,15 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   const agenda = new Heap<Item>()
   const counters = Metrics.counters()
   const timerGen = new Map<string, number>()
-  const callGen = new Map<string, number>()
   let gen = 0
   const labels = new Map<string, string>()
-  const callerOf = new Map<string, Callee>()
-  /** The callee script each dialled leg follows, and its address. */
-  const legScript = new Map<string, { callee: Callee; address: string }>()
+  /** Live calls' lines. */
+  const lines = new Map<string, Line>()
   /** Addresses in an MPC right now: dialling them again finds them busy. */
   const engaged = new Map<string, number>()
   let apiCounter = 0
+  const decode = makeDecoder()
+  const tracing = keepTrace || options.onEntry !== undefined
 
   const actions = [...(scenario.actions ?? []), ...expandContactCentre(scenario, loadRng)]
   actions.forEach((action, index) => {
@@ -183,23 +235,28 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
     options.onEntry?.(entry)
   }
 
-  const bump = (callUuid: string) => {
-    callGen.set(callUuid, ++gen)
+  const lineOf = (callUuid: string): Line => {
+    let line = lines.get(callUuid)
+    if (line === undefined) {
+      line = { ended: false, callee: undefined, address: undefined, engaged: false }
+      lines.set(callUuid, line)
+    }
+    return line
   }
   const network = (at: number, event: Ev & { readonly callUuid: string }) => {
-    agenda.push(at, {
-      _tag: "Network",
-      event,
-      callUuid: event.callUuid,
-      gen: callGen.get(event.callUuid) ?? 0
-    })
+    agenda.push(at, { _tag: "Network", event, line: lineOf(event.callUuid) })
   }
-  const release = (callUuid: string) => {
-    const leg = legScript.get(callUuid)
-    if (leg === undefined) return
-    const n = (engaged.get(leg.address) ?? 1) - 1
-    if (n <= 0) engaged.delete(leg.address)
-    else engaged.set(leg.address, n)
+  /** The call ended (or left for XML): drop its pending reactions, free its address. */
+  const end = (callUuid: string) => {
+    const line = lines.get(callUuid)
+    if (line === undefined) return
+    line.ended = true
+    lines.delete(callUuid)
+    if (line.engaged && line.address !== undefined) {
+      const n = (engaged.get(line.address) ?? 1) - 1
+      if (n <= 0) engaged.delete(line.address)
+      else engaged.set(line.address, n)
+    }
   }
 
   const cc = scenario.contactCentre
@@ -215,7 +272,9 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   /** DIAL-*: what the network does with a dialled leg. */
   const dialled = (now: number, callUuid: string, address: string) => {
     const callee = calleeFor(address)
-    legScript.set(callUuid, { callee, address })
+    const line = lineOf(callUuid)
+    line.callee = callee
+    line.address = address
     network(now, { _tag: "LegRinging", at: now, callUuid })
     const outcome: Outcome = engaged.has(address)
       ? "busy"
@@ -241,7 +300,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
 
   /** CONFIRM-*: the callee hears the prompt and presses what its script says. */
   const prompted = (now: number, callUuid: string) => {
-    const script = legScript.get(callUuid)?.callee
+    const script = lines.get(callUuid)?.callee
     if (script?.digits === undefined) return
     const call = State.call(state, callUuid)
     const mpc = call === undefined ? undefined : State.mpc(state, PMap.get(state.callIndex, callUuid) ?? "")
@@ -256,9 +315,12 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
 
   /** A call joined: it speaks and hangs up as its script says. */
   const joined = (now: number, callUuid: string) => {
-    const leg = legScript.get(callUuid)
-    if (leg !== undefined) engaged.set(leg.address, (engaged.get(leg.address) ?? 0) + 1)
-    const script = leg?.callee ?? callerOf.get(callUuid)
+    const line = lineOf(callUuid)
+    if (line.address !== undefined && !line.engaged) {
+      line.engaged = true
+      engaged.set(line.address, (engaged.get(line.address) ?? 0) + 1)
+    }
+    const script = line.callee
     if (script === undefined) return
     for (const s of script.speak ?? []) {
       const on = now + Math.round(Random.sample(netRng, s.after) * 1000)
@@ -285,15 +347,13 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         dialled(now, c.callUuid, c.to._tag === "PhoneNumber" ? c.to.number : `sip:${c.to.user}@${c.to.host}`)
         return
       case "HangupCall":
-        bump(c.callUuid)
-        release(c.callUuid)
+        end(c.callUuid)
         return
       case "Bridge":
         joined(now, c.callUuid)
         return
       case "Unbridge":
-        bump(c.callUuid)
-        release(c.callUuid)
+        end(c.callUuid)
         return
       case "PlaySound":
         if (c.callUuid !== undefined && c.audio._tag === "Speak") prompted(now, c.callUuid)
@@ -310,11 +370,13 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
     const before = state
     const result = Step.step(before, event)
     counters.event(event, result)
-    record(
-      result.refused === undefined
-        ? { t: now, kind: "event", event }
-        : { t: now, kind: "event", event, refused: result.refused }
-    )
+    if (tracing) {
+      record(
+        result.refused === undefined
+          ? { t: now, kind: "event", event }
+          : { t: now, kind: "event", event, refused: result.refused }
+      )
+    }
     if (invariants.length > 0) {
       const broken = Invariants.check({ before, event, result }, invariants)
       if (broken.length > 0) {
@@ -326,7 +388,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
     state = result.state
     for (const c of result.commands) {
       counters.command(c)
-      record({ t: now, kind: "command", command: c })
+      if (tracing) record({ t: now, kind: "command", command: c })
       interpret(now, c)
     }
     // The network's side of an ended call: reactions still pending for it are dropped.
@@ -336,8 +398,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         case "LegRejected":
         case "LegNoAnswer":
         case "CallHungUp":
-          bump(event.callUuid)
-          release(event.callUuid)
+          end(event.callUuid)
       }
     }
     return result
@@ -364,8 +425,8 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         const ref = params.call_uuid
         if (typeof ref === "string" && ref.startsWith("@"))
           params.call_uuid = labels.get(ref.slice(1)) ?? UUID_PLACEHOLDER
-        const decoded = AddParticipantParams.decode(params)
-        if (Either.isLeft(decoded)) throw new Error(`invalid add action: ${decoded.left.error}`)
+        const decoded = decode(params)
+        if (Either.isLeft(decoded)) throw new Error(`invalid add action: ${decoded.left}`)
         apply(now, {
           _tag: "AddParticipant",
           at: now,
@@ -381,7 +442,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         const uuid = respond?._tag === "Respond" ? String(respond.body.call_uuid) : undefined
         if (uuid !== undefined) {
           labels.set(action.id, uuid)
-          if (action.caller !== undefined) callerOf.set(uuid, action.caller)
+          if (action.caller !== undefined) lineOf(uuid).callee = action.caller
         }
         return
       }
@@ -447,7 +508,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         apply(now, { _tag: "TimerFired", at: now, timerId: item.timerId })
         break
       case "Network":
-        if ((callGen.get(item.callUuid) ?? 0) !== item.gen) break
+        if (item.line.ended) break
         apply(now, item.event)
         break
     }

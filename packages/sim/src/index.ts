@@ -4,6 +4,10 @@
  * @since 0.1.0
  */
 
+/** fast-check arbitraries of scenarios. */
+export * as Arbitrary from "./Arbitrary.js"
+/** A run's figures as Vega-Lite charts, rendered to SVG. */
+export * as Charts from "./Charts.js"
 /** The agenda. */
 export * as Heap from "./Heap.js"
 /** A run's figures. */
@@ -14,5 +18,7 @@ export * as Random from "./Random.js"
 export * as Scenario from "./Scenario.js"
 /** The engine. */
 export * as Simulation from "./Simulation.js"
+/** One MPC of a run as an SVG timeline. */
+export * as Timeline from "./Timeline.js"
 /** Traces. */
 export * as Trace from "./Trace.js"
