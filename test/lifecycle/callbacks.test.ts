@@ -2,23 +2,9 @@
  * CB-1..CB-7: which callbacks are sent, in which order, with which fields and values.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { callbackNames, callbacks, Harness, observed, T0 } from "../support/Harness.js"
-
-const FROM = "+12025550100"
+import { byName, callbackNames, callbacks, FROM, Harness, join, observed, T0 } from "../support/Harness.js"
 
 const setup = () => new Harness({ cps: 10 })
-
-const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
-  const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  assert.strictEqual(added.refused, undefined)
-  const leg = added.legs[0]!
-  const mpcUuid = h.mpc(name).uuid
-  const answered = h.pickUp(leg)
-  const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)!
-  return { added, leg, mpcUuid, answered, member, memberId: member.id }
-}
-
-const byName = (name: string) => ({ _tag: "ByName", name }) as const
 
 const update = (h: Harness, name: string, memberId: string, changes: { mute?: boolean; hold?: boolean }) =>
   h.send({

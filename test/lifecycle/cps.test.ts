@@ -3,9 +3,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
-const FROM = "+12025550100"
 const numbers = (n: number, base = 200) =>
   Array.from({ length: n }, (_, i) => `+1202555${String(base + i).padStart(4, "0")}`)
 

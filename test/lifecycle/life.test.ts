@@ -3,23 +3,21 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Hearing } from "@mpc-kit/domain"
-import { type Cmd, callbackNames, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
-
-const FROM = "+12025550100"
+import {
+  byName,
+  type Cmd,
+  callbackNames,
+  callbacks,
+  FROM,
+  Harness,
+  join,
+  observed,
+  ofTag,
+  T0
+} from "../support/Harness.js"
 
 /** An account with room for several legs per second, so CPS-1 never delays these examples. */
 const setup = () => new Harness({ cps: 10 })
-
-/** Adds a participant by dialling `to` and picks up at once; returns its leg, its member and the steps. */
-const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
-  const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  assert.strictEqual(added.refused, undefined)
-  const leg = added.legs[0]!
-  const mpcUuid = h.mpc(name).uuid
-  const answered = h.pickUp(leg)
-  const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)
-  return { added, leg, mpcUuid, answered, member: member!, memberId: member?.id ?? "" }
-}
 
 /** What the commands do, in order, without timers and responses. */
 const trace = (commands: ReadonlyArray<Cmd>): Array<string> =>
@@ -43,8 +41,6 @@ const trace = (commands: ReadonlyArray<Cmd>): Array<string> =>
         return [c._tag]
     }
   })
-
-const byName = (name: string) => ({ _tag: "ByName", name }) as const
 
 const update = (
   h: Harness,

@@ -3,9 +3,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbackNames, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { type Cmd, callbackNames, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
-const FROM = "+12025550100"
 const A = "+12025550111"
 const B = "+12025550122"
 const C = "+12025550133"

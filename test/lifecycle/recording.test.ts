@@ -3,24 +3,21 @@
  * recording callbacks.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { callbackNames, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import {
+  byName,
+  callbackNames,
+  callbacks,
+  FROM,
+  Harness,
+  join,
+  observed,
+  ofTag,
+  T0
+} from "../support/Harness.js"
 
-const FROM = "+12025550100"
 const AUTH = "MAXXXXXXXXXXXXXXXXXX"
 
 const setup = () => new Harness({ cps: 10 })
-
-const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
-  const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  assert.strictEqual(added.refused, undefined)
-  const leg = added.legs[0]!
-  const mpcUuid = h.mpc(name).uuid
-  const answered = h.pickUp(leg)
-  const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)!
-  return { added, leg, mpcUuid, answered, member, memberId: member.id }
-}
-
-const byName = (name: string) => ({ _tag: "ByName", name }) as const
 
 const recordingApi = (
   h: Harness,

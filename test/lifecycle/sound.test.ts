@@ -2,23 +2,18 @@
  * SOUND-1, SOUND-2: enter and exit sounds; DTMF-1: relayed digits; EXIT-1: the on-exit action.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type Cmd, callbackNames, callbacks, Harness, observed, ofTag } from "../support/Harness.js"
-
-const FROM = "+12025550100"
+import {
+  byName,
+  type Cmd,
+  callbackNames,
+  callbacks,
+  Harness,
+  join,
+  observed,
+  ofTag
+} from "../support/Harness.js"
 
 const setup = () => new Harness({ cps: 10 })
-
-const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
-  const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  assert.strictEqual(added.refused, undefined)
-  const leg = added.legs[0]!
-  const mpcUuid = h.mpc(name).uuid
-  const answered = h.pickUp(leg)
-  const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)!
-  return { added, leg, mpcUuid, answered, member, memberId: member.id }
-}
-
-const byName = (name: string) => ({ _tag: "ByName", name }) as const
 
 const kick = (h: Harness, name: string, memberId: string) =>
   h.send({ _tag: "KickMember", at: h.now, apiId: h.apiId(), mpc: byName(name), member: [memberId] })

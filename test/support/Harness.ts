@@ -198,3 +198,20 @@ export const observed = {
   call_status_callback_url: "https://example.com/calls",
   recording_callback_url: "https://example.com/recordings"
 } as const
+
+/** The caller ID the example tests dial from. */
+export const FROM = "+12025550100"
+
+/** An MPC addressed by name, as API events take it. */
+export const byName = (name: string) => ({ _tag: "ByName", name }) as const
+
+/** Adds an Agent by dialling `to` (from `FROM`), rings and answers the leg: returns the leg and its member. */
+export const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
+  const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
+  if (added.refused !== undefined) throw new Error(`add refused: ${added.refused}`)
+  const leg = added.legs[0]!
+  const mpcUuid = h.mpc(name).uuid
+  const answered = h.pickUp(leg)
+  const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)!
+  return { added, leg, mpcUuid, answered, member, memberId: member.id }
+}
