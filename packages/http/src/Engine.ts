@@ -1,0 +1,205 @@
+/**
+ * The emulator's engine: one account's state behind a lock, the domain's `step` for every event,
+ * and the interpretation of its commands. Timers run on the real clock or on a virtual one that
+ * stands still until `advance`. The network's immediate reactions happen in the same turn (a dialled
+ * leg rings at once). Callbacks and XML fetches are handed to the outputs. Work on the account is
+ * serialised, so concurrent requests for one new MPC name create exactly one MPC (ADDR-3).
+ *
+ * @since 0.1.0
+ */
+import { type Command, type Event, PMap, State, Step, Timers } from "@mpc-kit/domain"
+import type { Trace } from "@mpc-kit/sim"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+
+type Ev = Event.Event
+/** An event as a caller gives it: the engine stamps the time. */
+export type Input = Ev extends infer E ? (E extends { readonly at: number } ? Omit<E, "at"> : never) : never
+
+/** Where the engine's side effects go (the callback sender, the XML fetcher). */
+export interface Outputs {
+  readonly callback: (callback: Command.SendCallback) => Effect.Effect<void>
+  readonly fetchXml: (command: Extract<Command.Command, { _tag: "FetchXml" }>) => Effect.Effect<void>
+}
+export class EngineOutputs extends Context.Tag("@mpc-kit/http/EngineOutputs")<EngineOutputs, Outputs>() {
+  /** Outputs that do nothing (tests of the rules over HTTP that do not look at callbacks). */
+  static readonly none = Layer.succeed(EngineOutputs, {
+    callback: () => Effect.void,
+    fetchXml: () => Effect.void
+  })
+}
+
+/** The engine's settings. */
+export interface EngineConfig {
+  readonly authId: string
+  readonly cps: number
+  /** `real`: timers fire on the wall clock; `virtual`: time stands still until `advance`. */
+  readonly clock: "real" | "virtual"
+  /** Seeds ids; defaults to a value from the start time. */
+  readonly seed?: number
+  /** Epoch ms the virtual clock starts at (default: now, to the second). */
+  readonly start?: number
+}
+
+/** The engine. */
+export interface Engine {
+  readonly config: EngineConfig
+  /** Applies an API or network event now; returns what `step` returned. */
+  readonly submit: (input: Input) => Effect.Effect<Step.StepResult>
+  /** The current state. */
+  readonly state: Effect.Effect<State.State>
+  /** Now, on the engine's clock (epoch ms). */
+  readonly now: Effect.Effect<number>
+  /** Virtual clock: fires every timer due within `ms`, in order, then moves time on by `ms`. */
+  readonly advance: (ms: number) => Effect.Effect<void, ClockNotVirtual>
+  /** The ordered events and commands of one MPC. */
+  readonly trace: (mpcUuid: string) => Effect.Effect<ReadonlyArray<Trace.TraceEntry> | undefined>
+}
+export const Engine = Context.GenericTag<Engine>("@mpc-kit/http/Engine")
+
+/** `advance` on a real clock. */
+export class ClockNotVirtual {
+  readonly _tag = "ClockNotVirtual"
+  readonly message = "the clock is real: set MPC_CLOCK=virtual to advance it"
+}
+
+const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>) => lock.withPermits(1)(f)
+
+/** Makes the engine (scoped: its timer fiber lives as long as the scope). */
+export const make = (config: EngineConfig) =>
+  Effect.gen(function* () {
+    const outputs = yield* EngineOutputs
+    const wall = yield* Clock.currentTimeMillis
+    const start = config.start ?? Math.floor(wall / 1000) * 1000
+    const seed = config.seed ?? wall % 2_147_483_647
+    const stateRef = yield* Ref.make(State.make({ authId: config.authId, cps: config.cps, seed }, start))
+    const timersRef = yield* Ref.make<Timers.Timers>(Timers.empty)
+    const virtualNow = yield* Ref.make(start)
+    const traces = new Map<string, Array<Trace.TraceEntry>>()
+    const lock = yield* Effect.makeSemaphore(1)
+    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
+    const wake = yield* Ref.make(yield* Deferred.make<void>())
+
+    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
+    const clockNow: Effect.Effect<number> =
+      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
+
+    const record = (uuids: ReadonlyArray<string>, entry: Trace.TraceEntry) => {
+      for (const uuid of uuids) {
+        const list = traces.get(uuid)
+        if (list === undefined) traces.set(uuid, [entry])
+        else list.push(entry)
+      }
+    }
+
+    /** One step inside the lock: apply, record, interpret; the network's immediate reactions follow. */
+    const apply = (event: Ev): Effect.Effect<Step.StepResult> =>
+      Effect.gen(function* () {
+        const before = yield* Ref.get(stateRef)
+        const result = Step.step(before, event)
+        yield* Ref.set(stateRef, result.state)
+        const touched: Array<string> = []
+        PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
+        record(
+          touched,
+          result.refused === undefined
+            ? { t: event.at, kind: "event", event }
+            : { t: event.at, kind: "event", event, refused: result.refused }
+        )
+        const follow: Array<Ev> = []
+        let timersChanged = false
+        for (const c of result.commands) {
+          if ("mpcUuid" in c) record([c.mpcUuid], { t: event.at, kind: "command", command: c })
+          switch (c._tag) {
+            case "SetTimer":
+            case "CancelTimer":
+              timersChanged = true
+              break
+            case "SendCallback":
+              yield* outputs.callback(c)
+              break
+            case "FetchXml":
+              yield* outputs.fetchXml(c)
+              break
+            case "DialLeg":
+              // EMULATOR.md: a dialled leg is ringing as soon as it is dialled.
+              follow.push({ _tag: "LegRinging", at: event.at, callUuid: c.callUuid })
+              break
+          }
+        }
+        if (timersChanged && result.refused === undefined) {
+          yield* Ref.update(timersRef, (t) => Timers.apply(t, result.commands))
+          const signal = yield* Ref.getAndSet(wake, yield* Deferred.make<void>())
+          yield* Deferred.succeed(signal, undefined)
+        }
+        for (const e of follow) yield* apply(e)
+        return result
+      })
+
+    const submit = (input: Input): Effect.Effect<Step.StepResult> =>
+      turn(
+        lock,
+        Effect.gen(function* () {
+          // Never before the state's time: a wall clock that steps back must not refuse events.
+          const at = Math.max(yield* clockNow, (yield* Ref.get(stateRef)).now)
+          return yield* apply({ ...input, at } as Ev)
+        })
+      )
+
+    /** Fires every timer due at or before `until`, in order (inside the lock). */
+    const fireDue = (until: number): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const next = Timers.next(yield* Ref.get(timersRef))
+          if (next === undefined || next.at > until) return
+          yield* Ref.update(timersRef, (t) => Timers.remove(t, next.timerId))
+          if (config.clock === "virtual") yield* Ref.set(virtualNow, next.at)
+          const state = yield* Ref.get(stateRef)
+          yield* apply({ _tag: "TimerFired", at: Math.max(next.at, state.now), timerId: next.timerId })
+        }
+      })
+
+    const advance = (ms: number): Effect.Effect<void, ClockNotVirtual> =>
+      config.clock !== "virtual"
+        ? Effect.fail(new ClockNotVirtual())
+        : turn(
+            lock,
+            Effect.gen(function* () {
+              const target = (yield* Ref.get(virtualNow)) + Math.max(0, ms)
+              yield* fireDue(target)
+              yield* Ref.set(virtualNow, target)
+            })
+          )
+
+    if (config.clock === "real") {
+      // Sleeps until the next timer is due (or the timers change), then fires what is due.
+      const loop = Effect.gen(function* () {
+        for (;;) {
+          const signal = yield* Ref.get(wake)
+          const next = Timers.next(yield* Ref.get(timersRef))
+          const wait = next === undefined ? 60_000 : Math.max(0, next.at - (yield* Clock.currentTimeMillis))
+          yield* Effect.raceFirst(Effect.sleep(wait), Deferred.await(signal))
+          yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue))
+        }
+      })
+      const fiber = yield* Effect.forkDaemon(loop)
+      yield* Effect.addFinalizer(() => Fiber.interrupt(fiber))
+    }
+
+    return Engine.of({
+      config,
+      submit,
+      state: Ref.get(stateRef),
+      now: clockNow,
+      advance,
+      trace: (uuid) => Effect.sync(() => traces.get(uuid))
+    })
+  })
+
+/** The engine as a layer. */
+export const layer = (config: EngineConfig) => Layer.scoped(Engine, make(config))

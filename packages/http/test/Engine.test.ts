@@ -1,0 +1,147 @@
+import { assert, describe, it } from "@effect/vitest"
+import { AddParticipantParams, type Command, PMap, State } from "@mpc-kit/domain"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import * as Engine from "../src/Engine.js"
+
+const T0 = 1_767_603_600_000 // 2026-01-05 09:00:00 UTC
+
+const request = (wire: Record<string, unknown>) => Either.getOrThrow(AddParticipantParams.decode(wire))
+
+/** An engine whose callbacks land in a list. */
+const withEngine = (clock: "real" | "virtual", cps = 2) =>
+  Effect.gen(function* () {
+    const sent = yield* Ref.make<Array<Command.SendCallback>>([])
+    const outputs = Layer.succeed(Engine.EngineOutputs, {
+      callback: (c) => Ref.update(sent, (xs) => [...xs, c]),
+      fetchXml: () => Effect.void
+    })
+    const engine = yield* Engine.make({
+      authId: "MA0000000000000000000",
+      cps,
+      clock,
+      seed: 1,
+      start: T0
+    }).pipe(Effect.provide(outputs))
+    return { engine, sent }
+  })
+
+const add = (engine: Engine.Engine, name: string, wire: Record<string, unknown>) =>
+  engine.submit({
+    _tag: "AddParticipant",
+    apiId: `api-${name}`,
+    mpc: { _tag: "ByName", name },
+    request: request(wire)
+  })
+
+const legsOf = (r: { commands: ReadonlyArray<Command.Command> }) => {
+  const respond = r.commands.find((c) => c._tag === "Respond")
+  return respond?._tag === "Respond"
+    ? (respond.body.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid)
+    : []
+}
+
+describe("Engine", () => {
+  it.scoped("a dialled leg rings at once (EMULATOR.md), with its Ringing callback", () =>
+    Effect.gen(function* () {
+      const { engine, sent } = yield* withEngine("virtual")
+      const r = yield* add(engine, "a", {
+        role: "Agent",
+        from: "+12025550000",
+        to: "+12025551111",
+        call_status_callback_url: "https://example.com/calls"
+      })
+      const [leg] = legsOf(r)
+      assert.strictEqual(State.call(yield* engine.state, leg!)?.state, "ringing")
+      assert.deepStrictEqual(
+        (yield* Ref.get(sent)).map((c) => c.event),
+        ["Initiated", "Ringing"]
+      )
+    })
+  )
+
+  it.scoped("CONFIRM-2 on the virtual clock: still confirming at +29.999 s, 9110 at +30 s", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* withEngine("virtual")
+      const [leg] = legsOf(
+        yield* add(engine, "a", { role: "Agent", from: "+12025550000", to: "+12025551111", confirm_key: "5" })
+      )
+      yield* engine.submit({ _tag: "LegAnswered", callUuid: leg! })
+      yield* engine.advance(29_999)
+      assert.strictEqual(State.call(yield* engine.state, leg!)?.state, "confirming")
+      yield* engine.advance(1)
+      const call = State.call(yield* engine.state, leg!)
+      assert.strictEqual(call?.hangup?.code, 9110)
+      assert.strictEqual(call?.endedAt, T0 + 30_000)
+      assert.strictEqual(yield* engine.now, T0 + 30_000)
+    })
+  )
+
+  it.scoped("ADDR-3 fifty concurrent adds to one new name make one MPC, with every participant in it", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* withEngine("virtual", 100)
+      const results = yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        (i) =>
+          add(engine, "shared", {
+            role: "Customer",
+            from: "+12025550000",
+            to: `+1202555${String(1000 + i)}`,
+            max_participants: 10
+          }),
+        { concurrency: "unbounded" }
+      )
+      const state = yield* engine.state
+      const live = State.liveMpc(state, "shared")!
+      assert.strictEqual(PMap.size(state.mpcs), 1, "one MPC")
+      assert.strictEqual(results.filter((r) => r.refused === undefined).length, 50)
+      assert.strictEqual(live.calls.length, 50)
+      assert.strictEqual([...new Set(results.map((r) => legsOf(r)[0]))].length, 50)
+      let count = 0
+      for (const r of results) {
+        const respond = r.commands.find((c) => c._tag === "Respond")
+        if (respond?._tag === "Respond") count += respond.status === 201 ? 1 : 0
+      }
+      assert.strictEqual(count, 50)
+    })
+  )
+
+  it.scoped("the trace of an MPC holds its events and commands in order", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* withEngine("virtual")
+      const r = yield* add(engine, "a", { role: "Agent", from: "+12025550000", to: "+12025551111" })
+      const mpc = State.liveMpc(yield* engine.state, "a")!
+      yield* engine.submit({ _tag: "LegAnswered", callUuid: legsOf(r)[0]! })
+      const trace = (yield* engine.trace(mpc.uuid)) ?? []
+      const events = trace.flatMap((e) => (e.kind === "event" ? [e.event._tag] : []))
+      assert.deepStrictEqual(events, ["AddParticipant", "LegRinging", "LegAnswered"])
+      assert.isTrue(trace.some((e) => e.kind === "command" && e.command._tag === "Bridge"))
+    })
+  )
+
+  it.scoped("advance is refused on a real clock", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* withEngine("real")
+      const outcome = yield* Effect.either(engine.advance(1000))
+      assert.isTrue(Either.isLeft(outcome))
+    })
+  )
+
+  it.scoped("CPS-1 on the real clock (TestClock): the second leg leaves the queue one second later", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(T0)
+      const { engine } = yield* withEngine("real", 1)
+      const legs = legsOf(
+        yield* add(engine, "a", { role: "Agent", from: "+12025550000", to: "+12025551111<+12025552222" })
+      )
+      assert.strictEqual(State.call(yield* engine.state, legs[1]!)?.state, "queued")
+      yield* TestClock.adjust(999)
+      assert.strictEqual(State.call(yield* engine.state, legs[1]!)?.state, "queued")
+      yield* TestClock.adjust(1)
+      assert.strictEqual(State.call(yield* engine.state, legs[1]!)?.state, "ringing")
+    })
+  )
+})
