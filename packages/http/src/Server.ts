@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { MpcApi } from "./Api.js"
+import { CallbackSender } from "./CallbackSender.js"
 import * as Engine from "./Engine.js"
 
 /** The account the emulator serves. */
@@ -320,12 +321,19 @@ export interface Options {
   readonly account: Account
   readonly clock: "real" | "virtual"
   readonly cps: number
-  /** Where callbacks and XML fetches go (default: nowhere). */
+  /** Where callbacks and XML fetches go (default: really sent, see `liveOutputs`). */
   readonly outputs?: Layer.Layer<Engine.EngineOutputs>
   /** Fixes the engine's start time and id seed (tests). */
   readonly start?: number
   readonly seed?: number
 }
+
+/** Callbacks really sent (CB-*: signed, retried, in order per MPC and URL); XML fetches not yet acted on. */
+export const liveOutputs = (account: Account) =>
+  Layer.effect(
+    Engine.EngineOutputs,
+    Effect.map(CallbackSender, (sender) => ({ callback: sender.send, fetchXml: () => Effect.void }))
+  ).pipe(Layer.provide(CallbackSender.Live({ authToken: account.authToken })))
 
 /** The emulator: engine, routes and a Node HTTP server, announcing its address. */
 export const layer = (options: Options) =>
@@ -339,6 +347,6 @@ export const layer = (options: Options) =>
         ...(options.seed === undefined ? {} : { seed: options.seed })
       })
     ),
-    Layer.provide(options.outputs ?? Engine.EngineOutputs.none),
+    Layer.provide(options.outputs ?? liveOutputs(options.account)),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
   )

@@ -4,5 +4,13 @@
  * @since 0.1.0
  */
 
+/** Signed, retried, ordered callbacks (CB-2, CB-8). */
+export * as CallbackSender from "./CallbackSender.js"
 /** The `decode` command. */
 export * as DecodeCli from "./DecodeCli.js"
+/** The emulator's engine. */
+export * as Engine from "./Engine.js"
+/** The emulator's HTTP server. */
+export * as Server from "./Server.js"
+/** X-Plivo-Signature-V3 (CB-8). */
+export * as Signature from "./Signature.js"

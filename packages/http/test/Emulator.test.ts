@@ -1,9 +1,57 @@
+import { createServer } from "node:http"
 import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as plivo from "plivo"
 import * as Server from "../src/Server.js"
+
+const validateV3 = (plivo as unknown as { validateV3Signature: (...args: Array<unknown>) => boolean })
+  .validateV3Signature
+
+interface Received {
+  readonly path: string
+  readonly nonce: string
+  readonly signature: string
+  readonly params: Record<string, string>
+}
+
+/** A real webhook receiver on loopback that records every request. */
+const receiver = Effect.acquireRelease(
+  Effect.promise(
+    () =>
+      new Promise<{ url: string; received: Array<Received>; close: () => void }>((resolve) => {
+        const received: Array<Received> = []
+        const server = createServer((req, res) => {
+          let body = ""
+          req.on("data", (c) => {
+            body += c
+          })
+          req.on("end", () => {
+            received.push({
+              path: req.url ?? "",
+              nonce: String(req.headers["x-plivo-signature-v3-nonce"] ?? ""),
+              signature: String(req.headers["x-plivo-signature-v3"] ?? ""),
+              params: Object.fromEntries(new URLSearchParams(body))
+            })
+            res.writeHead(200).end()
+          })
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          const port = typeof address === "object" && address !== null ? address.port : 0
+          resolve({ url: `http://127.0.0.1:${port}`, received, close: () => server.close() })
+        })
+      })
+  ),
+  (r) => Effect.sync(r.close)
+)
+
+const until = (f: () => boolean) =>
+  Effect.promise(async () => {
+    for (let k = 0; k < 300 && !f(); k++) await new Promise((r) => setTimeout(r, 10))
+  })
 
 const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
 const auth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
@@ -46,6 +94,56 @@ type Calls = {
 }
 
 describe("the emulator over real HTTP", () => {
+  it.scopedLive(
+    "CB-2 CB-5 CB-8 a race's callbacks reach a real receiver, signed, in SequenceNumber order",
+    () =>
+      Effect.gen(function* () {
+        const hook = yield* receiver
+        const base = yield* start()
+        const r = yield* call(base, "POST", addPath("hooks"), {
+          role: "Agent",
+          from: "+12025550000",
+          to: "+12025551111<+12025552222",
+          status_callback_url: `${hook.url}/status`,
+          status_callback_events: "mpc-state-changes,participant-state-changes,add-participant-api-events",
+          call_status_callback_url: `${hook.url}/calls`
+        })
+        const [first, second] = (r.body!.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid)
+        yield* call(base, "POST", `/emulator/v1/calls/${second}/answer`)
+        // 5 status callbacks; 3 call callbacks per leg (Initiated, Ringing, then Hangup or Answered).
+        yield* until(() => hook.received.length >= 11)
+        const status = hook.received.filter((x) => x.path === "/status")
+        assert.deepStrictEqual(
+          status.map((x) => x.params.EventName),
+          [
+            "MPCInitialized",
+            "AddParticipantByAPIActionInitiated",
+            "ParticipantJoin",
+            "MPCStart",
+            "AddParticipantByAPIActionCompleted"
+          ]
+        )
+        assert.deepStrictEqual(
+          status.map((x) => Number(x.params.SequenceNumber)),
+          status.map((_, k) => k + 1)
+        )
+        const calls = hook.received.filter((x) => x.path === "/calls")
+        const firstEvents = calls.filter((x) => x.params.CallUUID === first).map((x) => x.params.EventName)
+        assert.deepStrictEqual(firstEvents, ["Initiated", "Ringing", "Hangup"])
+        assert.strictEqual(
+          calls.find((x) => x.params.CallUUID === first && x.params.EventName === "Hangup")?.params
+            .PlivoHangupCauseCode,
+          "9000"
+        )
+        for (const x of hook.received) {
+          assert.isTrue(
+            validateV3("POST", `${hook.url}${x.path}`, x.nonce, account.authToken, x.signature, x.params),
+            x.path
+          )
+        }
+      })
+  )
+
   it.scoped("API-1 ADDR-1 the page's curl example returns the page's response shape", () =>
     Effect.gen(function* () {
       const base = yield* start()
