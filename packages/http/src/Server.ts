@@ -14,7 +14,7 @@ import {
   type HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { AddParticipantParams, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
@@ -24,6 +24,8 @@ import * as Layer from "effect/Layer"
 import { MpcApi } from "./Api.js"
 import { CallbackSender } from "./CallbackSender.js"
 import * as Engine from "./Engine.js"
+import * as ConnectProxy from "./Proxy.js"
+import * as Xml from "./Xml.js"
 
 /** The account the emulator serves. */
 export interface Account {
@@ -323,17 +325,36 @@ export interface Options {
   readonly cps: number
   /** Where callbacks and XML fetches go (default: really sent, see `liveOutputs`). */
   readonly outputs?: Layer.Layer<Engine.EngineOutputs>
+  /**
+   * Answer `CONNECT api.plivo.com:443` with a certificate from a local CA kept in this folder, so
+   * the official SDKs (whose base URL is fixed) reach the emulator through their `proxy` option.
+   */
+  readonly proxyCaDir?: string
   /** Fixes the engine's start time and id seed (tests). */
   readonly start?: number
   readonly seed?: number
 }
 
-/** Callbacks really sent (CB-*: signed, retried, in order per MPC and URL); XML fetches not yet acted on. */
+/**
+ * The real outputs: callbacks sent (CB-*: signed, retried, in order per MPC and URL) and XML fetched
+ * (LIFE-3: Play, Speak and Wait only; anything unreachable or invalid is silence). Fetches run off
+ * the engine's turn, so a slow URL never holds the account up.
+ */
 export const liveOutputs = (account: Account) =>
   Layer.effect(
     Engine.EngineOutputs,
-    Effect.map(CallbackSender, (sender) => ({ callback: sender.send, fetchXml: () => Effect.void }))
-  ).pipe(Layer.provide(CallbackSender.Live({ authToken: account.authToken })))
+    Effect.gen(function* () {
+      const sender = yield* CallbackSender
+      const xml = yield* Xml.XmlFetcher
+      return {
+        callback: sender.send,
+        fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose)))
+      } satisfies Engine.Outputs
+    })
+  ).pipe(
+    Layer.provide(CallbackSender.Live({ authToken: account.authToken })),
+    Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici)))
+  )
 
 /** The emulator: engine, routes and a Node HTTP server, announcing its address. */
 export const layer = (options: Options) =>
@@ -348,5 +369,17 @@ export const layer = (options: Options) =>
       })
     ),
     Layer.provide(options.outputs ?? liveOutputs(options.account)),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
+    Layer.provideMerge(
+      NodeHttpServer.layer(() => withProxy(options), { port: options.port, host: options.host })
+    )
   )
+
+/** A Node HTTP server, with the CONNECT proxy attached when asked for. */
+const withProxy = (options: Options) => {
+  const server = createServer()
+  if (options.proxyCaDir !== undefined) {
+    const certificates = ConnectProxy.makeCertificates(options.proxyCaDir)
+    ConnectProxy.attachConnectProxy(server, { key: certificates.keyPem, cert: certificates.certPem })
+  }
+  return server
+}

@@ -10,7 +10,11 @@ export * as CallbackSender from "./CallbackSender.js"
 export * as DecodeCli from "./DecodeCli.js"
 /** The emulator's engine. */
 export * as Engine from "./Engine.js"
+/** The CONNECT proxy and local CA for the official SDKs. */
+export * as ConnectProxy from "./Proxy.js"
 /** The emulator's HTTP server. */
 export * as Server from "./Server.js"
 /** X-Plivo-Signature-V3 (CB-8). */
 export * as Signature from "./Signature.js"
+/** XML of sounds, music and prompts (Play, Speak, Wait). */
+export * as Xml from "./Xml.js"

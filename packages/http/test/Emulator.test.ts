@@ -1,4 +1,9 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync } from "node:fs"
 import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
@@ -57,10 +62,19 @@ const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
 const auth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
 
 /** Starts a real emulator on a free loopback port; returns its base URL. */
-const start = (clock: "real" | "virtual" = "virtual") =>
+const start = (clock: "real" | "virtual" = "virtual", proxyCaDir?: string) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
-      Server.layer({ host: "127.0.0.1", port: 0, account, clock, cps: 10, start: 1_767_603_600_000, seed: 1 })
+      Server.layer({
+        host: "127.0.0.1",
+        port: 0,
+        account,
+        clock,
+        cps: 10,
+        start: 1_767_603_600_000,
+        seed: 1,
+        ...(proxyCaDir === undefined ? {} : { proxyCaDir })
+      })
     )
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") throw new Error("no TCP address")
@@ -93,7 +107,64 @@ type Calls = {
   calls: Array<{ call_uuid: string; state: string; hangup_cause?: string; hangup_cause_code?: number }>
 }
 
+/** The official SDK in a child process (NODE_EXTRA_CA_CERTS is read only at start-up), through the proxy. */
+const sdkAddParticipant = (base: string, caPath: string) =>
+  Effect.promise(
+    () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const script = `
+          const plivo = require("plivo");
+          const client = new plivo.Client(process.env.AUTH_ID, process.env.AUTH_TOKEN, { proxy: process.env.SDK_PROXY });
+          client.multiPartyCalls.addParticipant("Agent", { friendlyName: "sdk-mpc", from: "+12025550000", to: "+12025551111<+12025552222" })
+            .then((r) => { console.log(JSON.stringify(r)); })
+            .catch((e) => { console.error(String(e).split("\\n")[0]); process.exit(3); });`
+        const env: Record<string, string> = {}
+        for (const [k, v] of Object.entries(process.env)) {
+          if (v !== undefined && !/^(https?|no|all)_proxy$/i.test(k)) env[k] = v
+        }
+        Object.assign(env, {
+          AUTH_ID: account.authId,
+          AUTH_TOKEN: account.authToken,
+          SDK_PROXY: base,
+          NODE_EXTRA_CA_CERTS: caPath
+        })
+        execFile(
+          process.execPath,
+          ["-e", script],
+          { cwd: fileURLToPath(new URL("..", import.meta.url)), env, timeout: 20_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr })
+        )
+      })
+  )
+
 describe("the emulator over real HTTP", () => {
+  it.scopedLive(
+    "ADDR-1 the official plivo SDK's multiPartyCalls.addParticipant reaches the emulator through its proxy",
+    () =>
+      Effect.gen(function* () {
+        const caDir = mkdtempSync(join(tmpdir(), "mpc-kit-ca-"))
+        const base = yield* start("virtual", caDir)
+        const r = yield* sdkAddParticipant(base, join(caDir, "ca.pem"))
+        assert.strictEqual(r.code, 0, r.stderr)
+        const body = JSON.parse(r.stdout) as {
+          apiId: string
+          message: string
+          calls: Array<{ callUuid: string; to: string }>
+        }
+        assert.strictEqual(body.message, "add participant action initiated")
+        assert.deepStrictEqual(
+          body.calls.map((c) => c.to),
+          ["+12025551111", "+12025552222"]
+        )
+        const list = (yield* call(base, "GET", "/emulator/v1/calls")).body as unknown as Calls
+        assert.deepStrictEqual(
+          list.calls.map((c) => c.state),
+          ["ringing", "ringing"]
+        )
+      })
+  )
+
   it.scopedLive(
     "CB-2 CB-5 CB-8 a race's callbacks reach a real receiver, signed, in SequenceNumber order",
     () =>

@@ -4,6 +4,8 @@
  * PLIVO_AUTH_TOKEN (made and printed when unset), MPC_CLOCK (real | virtual), MPC_CPS.
  */
 import { randomBytes } from "node:crypto"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -24,11 +26,17 @@ if (!Number.isInteger(port) || port < 0 || !Number.isInteger(cps) || cps < 1) {
   process.exit(2)
 }
 const clock = env.MPC_CLOCK === "virtual" ? "virtual" : "real"
+const host = env.HOST ?? "127.0.0.1"
+// The local CA the SDKs trust to reach the emulator through their `proxy` option (kept across restarts).
+const proxyCaDir = env.MPC_CA_DIR ?? join(tmpdir(), "mpc-kit-ca")
+console.log(
+  `official SDKs: proxy http://${host}:${port === 0 ? "<port>" : port} and NODE_EXTRA_CA_CERTS=${join(proxyCaDir, "ca.pem")}`
+)
 
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
   Layer.launch(
-    Server.layer({ host: env.HOST ?? "127.0.0.1", port, account: { authId, authToken }, clock, cps }).pipe(
+    Server.layer({ host, port, account: { authId, authToken }, clock, cps, proxyCaDir }).pipe(
       Layer.provide(Logger.logFmt)
     )
   )
