@@ -41,9 +41,10 @@ describe("README", () => {
     })
   }
 
-  it("the main command's request decodes", () => {
-    const m = /pnpm@[0-9.]+ start '([^']+)'/.exec(readme)
-    assert.isNotNull(m, "README shows no start command")
+  it("shows the main command as EMULATOR.md asks, and the page's curl example decodes", () => {
+    assert.include(readme, "npx -y pnpm@10.34.9 install --frozen-lockfile && npx -y pnpm@10.34.9 start\n")
+    const m = /-d '([^']+)'/.exec(readme)
+    assert.isNotNull(m, "README shows no curl example")
     const out = DecodeCli.run([m![1]!], () => "")
     assert.strictEqual(out.exitCode, 0, out.stdout)
   })

@@ -50,6 +50,149 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
       .annotate(OpenApi.Summary, "Add a participant to an ongoing MPC by its UUID (ADDR-1)")
   ) {}
 
+const mpcKey = HttpApiSchema.param("mpcKey", Schema.String)
+const memberId = HttpApiSchema.param("memberId", Schema.String)
+
+/** Plivo's MPC object (API-1). */
+export const MpcView = Schema.Struct({
+  api_id: Schema.optional(Schema.String),
+  billed_amount: Schema.NullOr(Schema.String),
+  billed_duration: Schema.NullOr(Schema.String),
+  creation_time: Schema.String,
+  duration: Schema.NullOr(Schema.String),
+  end_time: Schema.NullOr(Schema.String),
+  friendly_name: Schema.String,
+  mpc_uuid: Schema.String,
+  participants: Schema.String,
+  recording: Schema.String,
+  resource_uri: Schema.String,
+  start_time: Schema.NullOr(Schema.String),
+  status: Schema.String,
+  stay_alone: Schema.Boolean,
+  sub_account: Schema.Null,
+  termination_cause: Schema.NullOr(Schema.String),
+  termination_cause_code: Schema.NullOr(Schema.Number)
+})
+
+/** Plivo's participant object. */
+export const ParticipantView = Schema.Struct({
+  billed_amount: Schema.Null,
+  billed_duration: Schema.Null,
+  call_uuid: Schema.String,
+  coach_mode: Schema.Boolean,
+  duration: Schema.Null,
+  end_mpc_on_exit: Schema.Boolean,
+  exit_cause: Schema.Null,
+  exit_time: Schema.Null,
+  hold: Schema.Boolean,
+  join_time: Schema.String,
+  member_id: Schema.String,
+  mpc_uuid: Schema.String,
+  mute: Schema.Boolean,
+  resource_uri: Schema.String,
+  role: Schema.String,
+  start_mpc_on_enter: Schema.Boolean
+})
+
+const Meta = Schema.Struct({
+  count: Schema.Number,
+  limit: Schema.Number,
+  next: Schema.NullOr(Schema.String),
+  offset: Schema.Number,
+  previous: Schema.NullOr(Schema.String)
+})
+
+/** The MPC calls around add participant: get, list, participants, update, kick, end, recording. */
+export class MpcGroup extends HttpApiGroup.make("mpc")
+  .add(
+    HttpApiEndpoint.get("listMpcs")`/v1/Account/${authId}/MultiPartyCall`
+      .setUrlParams(
+        Schema.Struct({
+          friendly_name: Schema.optional(Schema.String),
+          status: Schema.optional(Schema.String),
+          limit: Schema.optional(Schema.String),
+          offset: Schema.optional(Schema.String)
+        })
+      )
+      .addSuccess(Schema.Struct({ api_id: Schema.String, meta: Meta, objects: Schema.Array(MpcView) }))
+  )
+  .add(
+    HttpApiEndpoint.get("getMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`
+      .addSuccess(MpcView)
+      .addError(PlivoError, { status: 404 })
+  )
+  .add(
+    HttpApiEndpoint.del("endMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "listParticipants"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant`.addSuccess(
+      Schema.Struct({ api_id: Schema.String, meta: Meta, objects: Schema.Array(ParticipantView) })
+    )
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "getParticipant"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}`.addSuccess(ParticipantView)
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "updateParticipant"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}`
+      .setPayload(
+        Schema.Struct({
+          mute: Schema.optional(Schema.Boolean),
+          hold: Schema.optional(Schema.Boolean),
+          coach_mode: Schema.optional(Schema.Boolean)
+        })
+      )
+      .addSuccess(Schema.Struct({ api_id: Schema.String, message: Schema.String }), { status: 202 })
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "kickParticipant"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.post("startRecording")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record`
+      .setPayload(
+        Schema.Struct({
+          file_format: Schema.optional(Schema.Literal("mp3", "wav")),
+          recording_callback_url: Schema.optional(Schema.String),
+          recording_callback_method: Schema.optional(Schema.Literal("GET", "POST"))
+        })
+      )
+      .addSuccess(
+        Schema.Struct({
+          api_id: Schema.String,
+          message: Schema.String,
+          recording_id: Schema.String,
+          recording_url: Schema.String
+        }),
+        { status: 202 }
+      )
+  )
+  .add(
+    HttpApiEndpoint.del("stopRecording")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "pauseRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Pause`.addSuccess(HttpApiSchema.NoContent)
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "resumeRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
+  ) {}
+
 const CallView = Schema.Struct({
   call_uuid: Schema.String,
   from: Schema.String,
@@ -110,5 +253,6 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
 /** The whole API. */
 export class MpcApi extends HttpApi.make("mpc-kit")
   .add(PlivoGroup)
+  .add(MpcGroup)
   .add(EmulatorGroup)
   .annotate(OpenApi.Title, "mpc-kit: a Plivo-compatible multiparty-call emulator") {}

@@ -11,11 +11,19 @@ import {
   HttpApiSwagger,
   HttpMiddleware,
   HttpServer,
-  type HttpServerRequest,
+  HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
-import { AddParticipantParams, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
+import {
+  AddParticipantParams,
+  AddParticipantRequest,
+  type Event,
+  MpcName,
+  PMap,
+  State,
+  Timestamp
+} from "@mpc-kit/domain"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -144,6 +152,292 @@ const plivoHandlers = (account: Account) =>
     })
   )
 
+/** `name_x` or `uuid_y` (ADDR-1). */
+const parseKey = (key: string): Event.MpcRef | undefined =>
+  key.startsWith("name_") && key.length > 5
+    ? { _tag: "ByName", name: key.slice(5) }
+    : key.startsWith("uuid_") && key.length > 5
+      ? { _tag: "ByUuid", uuid: key.slice(5) }
+      : undefined
+
+/** The MPC a key names: the live one of a name, else its latest ended one; by UUID, any. */
+const findMpc = (state: State.State, ref: Event.MpcRef): State.Mpc | undefined => {
+  if (ref._tag === "ByUuid") return State.mpc(state, ref.uuid)
+  const live = State.liveMpc(state, ref.name)
+  if (live !== undefined) return live
+  let latest: State.Mpc | undefined
+  PMap.forEach(state.mpcs, (m) => {
+    if (m.name === ref.name && (latest === undefined || m.createdAt > latest.createdAt)) latest = m
+  })
+  return latest
+}
+
+const ts = (ms: number | undefined) => (ms === undefined ? null : Timestamp.format(ms))
+
+/** Plivo's MPC object. */
+const mpcView = (account: Account, m: State.Mpc) => {
+  const ended = m.status === "Ended" && m.endedAt !== undefined
+  const duration = ended ? Math.round((m.endedAt! - m.createdAt) / 1000) : null
+  const resource = `/v1/Account/${account.authId}/MultiPartyCall/name_${m.name}/`
+  return {
+    billed_amount: ended ? (Math.ceil(duration! / 60) * 0.003).toFixed(5) : null,
+    billed_duration: ended ? String(Math.ceil(duration! / 60) * 60) : null,
+    creation_time: Timestamp.format(m.createdAt),
+    duration: duration === null ? null : String(duration),
+    end_time: ts(m.endedAt),
+    friendly_name: m.name,
+    mpc_uuid: m.uuid,
+    participants: `${resource}Participant/`,
+    recording:
+      m.recording.status === "Recording"
+        ? "recording"
+        : m.recording.status === "Paused"
+          ? "paused"
+          : "not-recording",
+    resource_uri: resource,
+    start_time: ts(m.startedAt),
+    status: m.status,
+    stay_alone: m.members.some((x) => x.stayAlone),
+    sub_account: null,
+    termination_cause: m.termination?.cause ?? null,
+    termination_cause_code: m.termination?.code ?? null
+  }
+}
+
+/** Plivo's participant object (current members). */
+const participantView = (account: Account, m: State.Mpc, p: State.Member) => ({
+  billed_amount: null,
+  billed_duration: null,
+  call_uuid: p.callUuid,
+  coach_mode: p.coachMode,
+  duration: null,
+  end_mpc_on_exit: p.endMpcOnExit,
+  exit_cause: null,
+  exit_time: null,
+  hold: p.hold,
+  join_time: Timestamp.format(p.joinedAt),
+  member_id: p.id,
+  mpc_uuid: m.uuid,
+  mute: p.mute,
+  resource_uri: `/v1/Account/${account.authId}/MultiPartyCall/name_${m.name}/Participant/${p.id}/`,
+  role: p.role,
+  start_mpc_on_enter: p.startMpcOnEnter
+})
+
+/** A JSON or form body as an object (a form's values are strings). */
+const readParams = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.map(readBody(request), (text): Record<string, unknown> | undefined => {
+    if (text === undefined || text.trim() === "") return {}
+    const type = (request.headers["content-type"] ?? "").toLowerCase()
+    if (type.includes("application/x-www-form-urlencoded")) return AddParticipantParams.formToRecord(text)
+    try {
+      const value: unknown = JSON.parse(text)
+      return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
+    } catch {
+      return undefined
+    }
+  })
+
+/** A boolean parameter sent natively or as "true"/"false"; undefined when absent; "invalid" otherwise. */
+const boolParam = (v: unknown): boolean | undefined | "invalid" => {
+  if (v === undefined || v === null || v === "") return undefined
+  if (typeof v === "boolean") return v
+  if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true"
+  return "invalid"
+}
+
+/** `all`, or a comma list of member ids. */
+const members = (raw: string): Event.MemberSelector | undefined => {
+  if (raw.toLowerCase() === "all") return "all"
+  const ids = raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")
+  return ids.length === 0 ? undefined : (ids as unknown as readonly [string, ...Array<string>])
+}
+
+const mpcHandlers = (account: Account) =>
+  HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
+    Effect.gen(function* () {
+      const engine = yield* Engine.Engine
+      const withMpc = (
+        request: HttpServerRequest.HttpServerRequest,
+        authId: string,
+        key: string,
+        f: (apiId: string, ref: Event.MpcRef) => Effect.Effect<HttpServerResponse.HttpServerResponse>
+      ) =>
+        guarded(account, request, authId, (apiId) => {
+          const ref = parseKey(key)
+          return ref === undefined
+            ? Effect.succeed(plivoError(apiId, 404, `no multiparty call ${key}`))
+            : f(apiId, ref)
+        })
+      const submitted = (apiId: string, input: Engine.Input) =>
+        Effect.map(engine.submit(input), (r) => respondOf(apiId, r))
+      return handlers
+        .handleRaw("listMpcs", ({ path, request, urlParams }) =>
+          guarded(account, request, path.authId, (apiId) =>
+            Effect.map(engine.state, (state) => {
+              const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
+              const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
+              const status = urlParams.status?.toLowerCase()
+              const all: Array<State.Mpc> = []
+              PMap.forEach(state.mpcs, (m) => {
+                if (urlParams.friendly_name !== undefined && m.name !== urlParams.friendly_name) return
+                if (status !== undefined && m.status.toLowerCase() !== status) return
+                all.push(m)
+              })
+              all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
+              const page = all.slice(offset, offset + limit)
+              const base = `/v1/Account/${account.authId}/MultiPartyCall/?limit=${limit}&offset=`
+              return json(
+                {
+                  api_id: apiId,
+                  meta: {
+                    count: all.length,
+                    limit,
+                    next: offset + limit < all.length ? `${base}${offset + limit}` : null,
+                    offset,
+                    previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
+                  },
+                  objects: page.map((m) => mpcView(account, m))
+                },
+                200
+              )
+            })
+          )
+        )
+        .handleRaw("getMpc", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
+            Effect.map(engine.state, (state) => {
+              const m = findMpc(state, ref)
+              return m === undefined
+                ? plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
+                : json({ api_id: apiId, ...mpcView(account, m) }, 200)
+            })
+          )
+        )
+        .handleRaw("endMpc", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            submitted(apiId, { _tag: "EndMpc", apiId, mpc })
+          )
+        )
+        .handleRaw("listParticipants", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
+            Effect.map(engine.state, (state) => {
+              const m = findMpc(state, ref)
+              if (m === undefined) return plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
+              return json(
+                {
+                  api_id: apiId,
+                  meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
+                  objects: m.members.map((p) => participantView(account, m, p))
+                },
+                200
+              )
+            })
+          )
+        )
+        .handleRaw("getParticipant", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
+            Effect.map(engine.state, (state) => {
+              const m = findMpc(state, ref)
+              const p = m?.members.find((x) => x.id === path.memberId)
+              return m === undefined || p === undefined
+                ? plivoError(apiId, 404, `no member ${path.memberId} in multiparty call ${path.mpcKey}`)
+                : json({ api_id: apiId, ...participantView(account, m, p) }, 200)
+            })
+          )
+        )
+        .handleRaw("updateParticipant", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            Effect.gen(function* () {
+              const params = yield* readParams(request)
+              if (params === undefined)
+                return plivoError(apiId, 400, "body: expected a JSON object or a form")
+              const mute = boolParam(params.mute)
+              const hold = boolParam(params.hold)
+              const coachMode = boolParam(params.coach_mode)
+              for (const [name, v] of [
+                ["mute", mute],
+                ["hold", hold],
+                ["coach_mode", coachMode]
+              ] as const) {
+                if (v === "invalid") return plivoError(apiId, 400, `${name}: expected true or false`)
+              }
+              const member = members(path.memberId)
+              if (member === undefined)
+                return plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
+              return yield* submitted(apiId, {
+                _tag: "UpdateMember",
+                apiId,
+                mpc,
+                member,
+                ...(mute === undefined ? {} : { mute: mute as boolean }),
+                ...(hold === undefined ? {} : { hold: hold as boolean }),
+                ...(coachMode === undefined ? {} : { coachMode: coachMode as boolean })
+              })
+            })
+          )
+        )
+        .handleRaw("kickParticipant", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) => {
+            const member = members(path.memberId)
+            return member === undefined
+              ? Effect.succeed(
+                  plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
+                )
+              : submitted(apiId, { _tag: "KickMember", apiId, mpc, member })
+          })
+        )
+        .handleRaw("startRecording", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            Effect.gen(function* () {
+              const params = (yield* readParams(request)) ?? {}
+              const format =
+                typeof params.file_format === "string" ? params.file_format.toLowerCase() : undefined
+              if (format !== undefined && format !== "mp3" && format !== "wav")
+                return plivoError(apiId, 400, "file_format: expected mp3 or wav")
+              const url = params.recording_callback_url
+              if (url !== undefined && (typeof url !== "string" || !AddParticipantRequest.isHttpUrl(url))) {
+                return plivoError(apiId, 400, "recording_callback_url: expected an absolute http(s) URL")
+              }
+              const method =
+                typeof params.recording_callback_method === "string"
+                  ? params.recording_callback_method.toUpperCase()
+                  : "POST"
+              if (method !== "GET" && method !== "POST")
+                return plivoError(apiId, 400, "recording_callback_method: expected GET or POST")
+              return yield* submitted(apiId, {
+                _tag: "StartRecording",
+                apiId,
+                mpc,
+                ...(format === undefined ? {} : { fileFormat: format }),
+                ...(typeof url === "string" ? { callback: { url, method } } : {})
+              })
+            })
+          )
+        )
+        .handleRaw("stopRecording", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            submitted(apiId, { _tag: "StopRecording", apiId, mpc })
+          )
+        )
+        .handleRaw("pauseRecording", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            submitted(apiId, { _tag: "PauseRecording", apiId, mpc })
+          )
+        )
+        .handleRaw("resumeRecording", ({ path, request }) =>
+          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
+            submitted(apiId, { _tag: "ResumeRecording", apiId, mpc })
+          )
+        )
+    })
+  )
+
 const emulatorHandlers = (account: Account) =>
   HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
     Effect.gen(function* () {
@@ -254,6 +548,19 @@ const emulatorHandlers = (account: Account) =>
     })
   )
 
+/** Every path the API serves (any method), to tell a wrong method (405) from an unknown path (404). */
+const knownPaths: ReadonlyArray<RegExp> = [
+  /^\/v1\/Account\/[^/]+\/MultiPartyCall\/?$/,
+  /^\/v1\/Account\/[^/]+\/MultiPartyCall\/[^/]+\/?$/,
+  /^\/v1\/Account\/[^/]+\/MultiPartyCall\/[^/]+\/Participant\/?$/,
+  /^\/v1\/Account\/[^/]+\/MultiPartyCall\/[^/]+\/Participant\/[^/]+\/?$/,
+  /^\/v1\/Account\/[^/]+\/MultiPartyCall\/[^/]+\/Record(\/Pause|\/Resume)?\/?$/,
+  /^\/emulator\/v1\/calls\/?$/,
+  /^\/emulator\/v1\/calls\/[^/]+\/(answer|busy|reject|hangup|digits|speak)\/?$/,
+  /^\/emulator\/v1\/clock(\/advance)?\/?$/,
+  /^\/emulator\/v1\/mpcs\/[^/]+\/trace\/?$/
+]
+
 /** True when a response already carries Plivo's error body. */
 const isPlivoBody = (response: HttpServerResponse.HttpServerResponse) =>
   response.body._tag === "Uint8Array" && new TextDecoder().decode(response.body.body).includes('"api_id"')
@@ -280,8 +587,15 @@ const plivoErrors = HttpApiBuilder.middleware(MpcApi, (app) =>
       const failure = Cause.squash(outcome.cause)
       const tag =
         typeof failure === "object" && failure !== null && "_tag" in failure ? String(failure._tag) : ""
+      const path = (yield* HttpServerRequest.HttpServerRequest).url.split("?")[0] ?? ""
+      // API-2: a path the API serves, asked with another method, is a 405; anything else a 404.
+      const notFound = knownPaths.some((p) => p.test(path)) ? 405 : 404
       const status =
-        tag === "RouteNotFound" ? 404 : tag === "HttpApiDecodeError" || tag === "RequestError" ? 400 : 500
+        tag === "RouteNotFound"
+          ? notFound
+          : tag === "HttpApiDecodeError" || tag === "RequestError"
+            ? 400
+            : 500
       return plivoError(randomUUID(), status, status === 500 ? "internal error" : errorFor(status))
     }
     const response = outcome.value
@@ -300,6 +614,7 @@ export const routes = (account: Account) =>
     Layer.provideMerge(HttpApiBuilder.api(MpcApi)),
     Layer.provide(plivoErrors),
     Layer.provide(plivoHandlers(account)),
+    Layer.provide(mpcHandlers(account)),
     Layer.provide(emulatorHandlers(account))
   )
 

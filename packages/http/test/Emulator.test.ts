@@ -341,3 +341,113 @@ describe("the emulator over real HTTP", () => {
     })
   )
 })
+
+describe("the MPC calls around add participant", () => {
+  const mpcPath = (key: string) => `/v1/Account/${account.authId}/MultiPartyCall/${key}`
+
+  it.scoped(
+    "API-1 get, list (filters, meta/objects), participants, update (form body), kick, recording, end",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* start()
+        const customer = (yield* call(base, "POST", "/emulator/v1/calls", {
+          from: "+14155550100",
+          to: "+18005550100"
+        })).body!.call_uuid as string
+        yield* call(base, "POST", addPath("desk"), {
+          role: "Customer",
+          call_uuid: customer,
+          stay_alone: true
+        })
+        const added = yield* call(base, "POST", addPath("desk"), {
+          role: "Agent",
+          from: "+18005550100",
+          to: "+12025551111"
+        })
+        yield* call(
+          base,
+          "POST",
+          `/emulator/v1/calls/${(added.body!.calls as Array<{ call_uuid: string }>)[0]!.call_uuid}/answer`
+        )
+
+        const mpc = yield* call(base, "GET", mpcPath("name_desk"))
+        assert.strictEqual(mpc.status, 200)
+        assert.strictEqual(mpc.body!.status, "Active")
+        assert.strictEqual(mpc.body!.friendly_name, "desk")
+        assert.isNull(mpc.body!.end_time)
+        const byUuid = yield* call(base, "GET", mpcPath(`uuid_${mpc.body!.mpc_uuid}`))
+        assert.strictEqual(byUuid.body!.mpc_uuid, mpc.body!.mpc_uuid)
+
+        const list = (yield* call(base, "GET", `${mpcPath("")}?status=active&friendly_name=desk`)).body!
+        assert.deepStrictEqual((list.meta as { count: number }).count, 1)
+        assert.strictEqual((list.objects as Array<{ friendly_name: string }>)[0]!.friendly_name, "desk")
+        assert.strictEqual(
+          ((yield* call(base, "GET", `${mpcPath("")}?status=ended`)).body!.meta as { count: number }).count,
+          0
+        )
+
+        const participants = (yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/`)).body!
+          .objects as Array<{
+          member_id: string
+          role: string
+          mute: boolean
+        }>
+        assert.deepStrictEqual(
+          participants.map((p) => p.role),
+          ["Customer", "Agent"]
+        )
+        const agent = participants[1]!
+        const update = yield* call(
+          base,
+          "POST",
+          `${mpcPath("name_desk")}/Participant/${agent.member_id}/`,
+          "mute=true",
+          {
+            "content-type": "application/x-www-form-urlencoded"
+          }
+        )
+        assert.strictEqual(update.status, 202)
+        const one = (yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/${agent.member_id}`)).body!
+        assert.strictEqual(one.mute, true)
+        assert.strictEqual(
+          (yield* call(base, "POST", `${mpcPath("name_desk")}/Participant/${agent.member_id}/`, {
+            mute: "maybe"
+          })).status,
+          400
+        )
+
+        const rec = yield* call(base, "POST", `${mpcPath("name_desk")}/Record/`, { file_format: "wav" })
+        assert.strictEqual(rec.status, 202)
+        assert.include(String(rec.body!.recording_url), ".wav")
+        assert.strictEqual((yield* call(base, "POST", `${mpcPath("name_desk")}/Record/Pause/`)).status, 204)
+        assert.strictEqual((yield* call(base, "POST", `${mpcPath("name_desk")}/Record/Resume/`)).status, 204)
+        assert.strictEqual((yield* call(base, "GET", mpcPath("name_desk"))).body!.recording, "recording")
+
+        assert.strictEqual(
+          (yield* call(base, "DELETE", `${mpcPath("name_desk")}/Participant/${agent.member_id}/`)).status,
+          204
+        )
+        assert.strictEqual(
+          (yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/${agent.member_id}`)).status,
+          404
+        )
+        assert.strictEqual((yield* call(base, "DELETE", mpcPath("name_desk"))).status, 204)
+        const ended = (yield* call(base, "GET", mpcPath("name_desk"))).body!
+        assert.deepStrictEqual([ended.status, ended.termination_cause_code], ["Ended", 3000])
+        assert.strictEqual((yield* call(base, "DELETE", mpcPath("name_desk"))).status, 404)
+      })
+  )
+
+  it.scoped(
+    "API-2 a wrong method on a path the API serves is a 405, an unknown path a 404, both in Plivo's form",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* start()
+        const wrong = yield* call(base, "PUT", "/emulator/v1/calls")
+        assert.strictEqual(wrong.status, 405)
+        assert.deepStrictEqual(Object.keys(wrong.body!).sort(), ["api_id", "error"])
+        assert.strictEqual((yield* call(base, "PATCH", addPath("x"))).status, 405)
+        assert.strictEqual((yield* call(base, "GET", "/v2/nothing")).status, 404)
+      })
+  )
+})
