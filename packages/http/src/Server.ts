@@ -25,7 +25,9 @@ import {
   Timestamp
 } from "@mpc-kit/domain"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -41,27 +43,50 @@ export interface Account {
   readonly authToken: string
 }
 
+/** ADDR-5: the main account and its subaccounts, each with its own namespace of MPC names. */
+export interface Accounts {
+  readonly main: Account
+  readonly subaccounts?: ReadonlyArray<Account>
+}
+
+/** One account the emulator serves, with its engine. */
+export interface Tenant {
+  readonly account: Account
+  readonly engine: Engine.Engine
+}
+
+/** Every account's engine, by auth id. */
+export class Tenants extends Context.Tag("@mpc-kit/http/Tenants")<
+  Tenants,
+  { readonly main: Account; readonly byId: ReadonlyMap<string, Tenant> }
+>() {}
+
 /** The largest request body taken (a larger one is a 413). */
 export const MaxBodyBytes = 256 * 1024
 
 const json = (body: unknown, status: number) => HttpServerResponse.unsafeJson(body, { status })
 const plivoError = (apiId: string, status: number, error: string) => json({ api_id: apiId, error }, status)
 
-/** API-3: HTTP Basic auth with the account's id and token, for the account the path names. */
-const authorized = (
+/**
+ * API-3: HTTP Basic auth with an account's id and token. The main account may act on its own path
+ * and its subaccounts'; a subaccount only on its own. Returns the tenant the request acts on.
+ */
+const authorize = (
   request: HttpServerRequest.HttpServerRequest,
-  account: Account,
+  tenants: Context.Tag.Service<Tenants>,
   pathAuthId?: string
-): boolean => {
+): Tenant | undefined => {
   const header = request.headers.authorization ?? ""
-  if (!header.startsWith("Basic ")) return false
+  if (!header.startsWith("Basic ")) return undefined
   const decoded = Buffer.from(header.slice(6), "base64").toString("utf8")
   const colon = decoded.indexOf(":")
-  if (colon < 0) return false
+  if (colon < 0) return undefined
   const id = decoded.slice(0, colon)
-  const token = decoded.slice(colon + 1)
-  if (id !== account.authId || token !== account.authToken) return false
-  return pathAuthId === undefined || pathAuthId === account.authId
+  const owner = tenants.byId.get(id)
+  if (owner === undefined || owner.account.authToken !== decoded.slice(colon + 1)) return undefined
+  const target = pathAuthId ?? id
+  if (target === id) return owner
+  return id === tenants.main.authId ? tenants.byId.get(target) : undefined
 }
 
 const readBody = (request: HttpServerRequest.HttpServerRequest) =>
@@ -69,15 +94,16 @@ const readBody = (request: HttpServerRequest.HttpServerRequest) =>
 
 /** Runs a handler with a fresh api_id and the auth check; any defect becomes a Plivo-style 500. */
 const guarded = (
-  account: Account,
+  tenants: Context.Tag.Service<Tenants>,
   request: HttpServerRequest.HttpServerRequest,
   pathAuthId: string | undefined,
-  f: (apiId: string) => Effect.Effect<HttpServerResponse.HttpServerResponse>
+  f: (apiId: string, tenant: Tenant) => Effect.Effect<HttpServerResponse.HttpServerResponse>
 ) => {
   const apiId = randomUUID()
-  if (!authorized(request, account, pathAuthId))
-    return Effect.succeed(plivoError(apiId, 401, "authentication failed"))
-  return f(apiId).pipe(
+  const tenant = authorize(request, tenants, pathAuthId)
+  // API-3: a wrong account, a wrong token or a path of another account all look the same.
+  if (tenant === undefined) return Effect.succeed(plivoError(apiId, 401, "authentication failed"))
+  return f(apiId, tenant).pipe(
     Effect.catchAllDefect((d) => Effect.succeed(plivoError(apiId, 500, `internal error: ${String(d)}`)))
   )
 }
@@ -92,13 +118,12 @@ const respondOf = (apiId: string, result: { commands: ReadonlyArray<{ _tag: stri
 }
 
 const addParticipant = (
-  engine: Engine.Engine,
-  account: Account,
+  tenants: Context.Tag.Service<Tenants>,
   request: HttpServerRequest.HttpServerRequest,
   authId: string,
   mpc: Event.MpcRef
 ) =>
-  guarded(account, request, authId, (apiId) =>
+  guarded(tenants, request, authId, (apiId, { engine }) =>
     Effect.gen(function* () {
       if (mpc._tag === "ByName") {
         const name = MpcName.decode(mpc.name)
@@ -138,19 +163,18 @@ const callView = (mpcUuid: string | null, c: State.Call) => ({
   ...(c.hangup === undefined ? {} : { hangup_cause: c.hangup.cause, hangup_cause_code: c.hangup.code })
 })
 
-const plivoHandlers = (account: Account) =>
-  HttpApiBuilder.group(MpcApi, "plivo", (handlers) =>
-    Effect.gen(function* () {
-      const engine = yield* Engine.Engine
-      return handlers
-        .handleRaw("addParticipantByName", ({ path, request }) =>
-          addParticipant(engine, account, request, path.authId, { _tag: "ByName", name: path.mpcName })
-        )
-        .handleRaw("addParticipantByUuid", ({ path, request }) =>
-          addParticipant(engine, account, request, path.authId, { _tag: "ByUuid", uuid: path.mpcUuid })
-        )
-    })
-  )
+const plivoHandlers = HttpApiBuilder.group(MpcApi, "plivo", (handlers) =>
+  Effect.gen(function* () {
+    const tenants = yield* Tenants
+    return handlers
+      .handleRaw("addParticipantByName", ({ path, request }) =>
+        addParticipant(tenants, request, path.authId, { _tag: "ByName", name: path.mpcName })
+      )
+      .handleRaw("addParticipantByUuid", ({ path, request }) =>
+        addParticipant(tenants, request, path.authId, { _tag: "ByUuid", uuid: path.mpcUuid })
+      )
+  })
+)
 
 /** `name_x` or `uuid_y` (ADDR-1). */
 const parseKey = (key: string): Event.MpcRef | undefined =>
@@ -258,295 +282,296 @@ const members = (raw: string): Event.MemberSelector | undefined => {
   return ids.length === 0 ? undefined : (ids as unknown as readonly [string, ...Array<string>])
 }
 
-const mpcHandlers = (account: Account) =>
-  HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
-    Effect.gen(function* () {
-      const engine = yield* Engine.Engine
-      const withMpc = (
-        request: HttpServerRequest.HttpServerRequest,
-        authId: string,
-        key: string,
-        f: (apiId: string, ref: Event.MpcRef) => Effect.Effect<HttpServerResponse.HttpServerResponse>
-      ) =>
-        guarded(account, request, authId, (apiId) => {
-          const ref = parseKey(key)
-          return ref === undefined
-            ? Effect.succeed(plivoError(apiId, 404, `no multiparty call ${key}`))
-            : f(apiId, ref)
-        })
-      const submitted = (apiId: string, input: Engine.Input) =>
-        Effect.map(engine.submit(input), (r) => respondOf(apiId, r))
-      return handlers
-        .handleRaw("listMpcs", ({ path, request, urlParams }) =>
-          guarded(account, request, path.authId, (apiId) =>
-            Effect.map(engine.state, (state) => {
-              const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
-              const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
-              const status = urlParams.status?.toLowerCase()
-              const all: Array<State.Mpc> = []
-              PMap.forEach(state.mpcs, (m) => {
-                if (urlParams.friendly_name !== undefined && m.name !== urlParams.friendly_name) return
-                if (status !== undefined && m.status.toLowerCase() !== status) return
-                all.push(m)
-              })
-              all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
-              const page = all.slice(offset, offset + limit)
-              const base = `/v1/Account/${account.authId}/MultiPartyCall/?limit=${limit}&offset=`
-              return json(
-                {
-                  api_id: apiId,
-                  meta: {
-                    count: all.length,
-                    limit,
-                    next: offset + limit < all.length ? `${base}${offset + limit}` : null,
-                    offset,
-                    previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
-                  },
-                  objects: page.map((m) => mpcView(account, m))
+const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
+  Effect.gen(function* () {
+    const tenants = yield* Tenants
+    const withMpc = (
+      request: HttpServerRequest.HttpServerRequest,
+      authId: string,
+      key: string,
+      f: (
+        apiId: string,
+        ref: Event.MpcRef,
+        tenant: Tenant
+      ) => Effect.Effect<HttpServerResponse.HttpServerResponse>
+    ) =>
+      guarded(tenants, request, authId, (apiId, tenant) => {
+        const ref = parseKey(key)
+        return ref === undefined
+          ? Effect.succeed(plivoError(apiId, 404, `no multiparty call ${key}`))
+          : f(apiId, ref, tenant)
+      })
+    const submitted = (engine: Engine.Engine, apiId: string, input: Engine.Input) =>
+      Effect.map(engine.submit(input), (r) => respondOf(apiId, r))
+    return handlers
+      .handleRaw("listMpcs", ({ path, request, urlParams }) =>
+        guarded(tenants, request, path.authId, (apiId, { engine, account }) =>
+          Effect.map(engine.state, (state) => {
+            const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
+            const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
+            const status = urlParams.status?.toLowerCase()
+            const all: Array<State.Mpc> = []
+            PMap.forEach(state.mpcs, (m) => {
+              if (urlParams.friendly_name !== undefined && m.name !== urlParams.friendly_name) return
+              if (status !== undefined && m.status.toLowerCase() !== status) return
+              all.push(m)
+            })
+            all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
+            const page = all.slice(offset, offset + limit)
+            const base = `/v1/Account/${account.authId}/MultiPartyCall/?limit=${limit}&offset=`
+            return json(
+              {
+                api_id: apiId,
+                meta: {
+                  count: all.length,
+                  limit,
+                  next: offset + limit < all.length ? `${base}${offset + limit}` : null,
+                  offset,
+                  previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
                 },
-                200
-              )
-            })
-          )
+                objects: page.map((m) => mpcView(account, m))
+              },
+              200
+            )
+          })
         )
-        .handleRaw("getMpc", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
-            Effect.map(engine.state, (state) => {
-              const m = findMpc(state, ref)
-              return m === undefined
-                ? plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
-                : json({ api_id: apiId, ...mpcView(account, m) }, 200)
-            })
-          )
+      )
+      .handleRaw("getMpc", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.map(engine.state, (state) => {
+            const m = findMpc(state, ref)
+            return m === undefined
+              ? plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
+              : json({ api_id: apiId, ...mpcView(account, m) }, 200)
+          })
         )
-        .handleRaw("endMpc", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            submitted(apiId, { _tag: "EndMpc", apiId, mpc })
-          )
+      )
+      .handleRaw("endMpc", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          submitted(engine, apiId, { _tag: "EndMpc", apiId, mpc })
         )
-        .handleRaw("listParticipants", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
-            Effect.map(engine.state, (state) => {
-              const m = findMpc(state, ref)
-              if (m === undefined) return plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
-              return json(
-                {
-                  api_id: apiId,
-                  meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
-                  objects: m.members.map((p) => participantView(account, m, p))
-                },
-                200
-              )
-            })
-          )
+      )
+      .handleRaw("listParticipants", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.map(engine.state, (state) => {
+            const m = findMpc(state, ref)
+            if (m === undefined) return plivoError(apiId, 404, `no multiparty call ${path.mpcKey}`)
+            return json(
+              {
+                api_id: apiId,
+                meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
+                objects: m.members.map((p) => participantView(account, m, p))
+              },
+              200
+            )
+          })
         )
-        .handleRaw("getParticipant", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, ref) =>
-            Effect.map(engine.state, (state) => {
-              const m = findMpc(state, ref)
-              const p = m?.members.find((x) => x.id === path.memberId)
-              return m === undefined || p === undefined
-                ? plivoError(apiId, 404, `no member ${path.memberId} in multiparty call ${path.mpcKey}`)
-                : json({ api_id: apiId, ...participantView(account, m, p) }, 200)
-            })
-          )
+      )
+      .handleRaw("getParticipant", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.map(engine.state, (state) => {
+            const m = findMpc(state, ref)
+            const p = m?.members.find((x) => x.id === path.memberId)
+            return m === undefined || p === undefined
+              ? plivoError(apiId, 404, `no member ${path.memberId} in multiparty call ${path.mpcKey}`)
+              : json({ api_id: apiId, ...participantView(account, m, p) }, 200)
+          })
         )
-        .handleRaw("updateParticipant", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            Effect.gen(function* () {
-              const params = yield* readParams(request)
-              if (params === undefined)
-                return plivoError(apiId, 400, "body: expected a JSON object or a form")
-              const mute = boolParam(params.mute)
-              const hold = boolParam(params.hold)
-              const coachMode = boolParam(params.coach_mode)
-              for (const [name, v] of [
-                ["mute", mute],
-                ["hold", hold],
-                ["coach_mode", coachMode]
-              ] as const) {
-                if (v === "invalid") return plivoError(apiId, 400, `${name}: expected true or false`)
-              }
-              const member = members(path.memberId)
-              if (member === undefined)
-                return plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
-              return yield* submitted(apiId, {
-                _tag: "UpdateMember",
-                apiId,
-                mpc,
-                member,
-                ...(mute === undefined ? {} : { mute: mute as boolean }),
-                ...(hold === undefined ? {} : { hold: hold as boolean }),
-                ...(coachMode === undefined ? {} : { coachMode: coachMode as boolean })
-              })
-            })
-          )
-        )
-        .handleRaw("kickParticipant", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) => {
+      )
+      .handleRaw("updateParticipant", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.gen(function* () {
+            const params = yield* readParams(request)
+            if (params === undefined) return plivoError(apiId, 400, "body: expected a JSON object or a form")
+            const mute = boolParam(params.mute)
+            const hold = boolParam(params.hold)
+            const coachMode = boolParam(params.coach_mode)
+            for (const [name, v] of [
+              ["mute", mute],
+              ["hold", hold],
+              ["coach_mode", coachMode]
+            ] as const) {
+              if (v === "invalid") return plivoError(apiId, 400, `${name}: expected true or false`)
+            }
             const member = members(path.memberId)
-            return member === undefined
-              ? Effect.succeed(
-                  plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
-                )
-              : submitted(apiId, { _tag: "KickMember", apiId, mpc, member })
+            if (member === undefined)
+              return plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
+            return yield* submitted(engine, apiId, {
+              _tag: "UpdateMember",
+              apiId,
+              mpc,
+              member,
+              ...(mute === undefined ? {} : { mute: mute as boolean }),
+              ...(hold === undefined ? {} : { hold: hold as boolean }),
+              ...(coachMode === undefined ? {} : { coachMode: coachMode as boolean })
+            })
           })
         )
-        .handleRaw("startRecording", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            Effect.gen(function* () {
-              const params = (yield* readParams(request)) ?? {}
-              const format =
-                typeof params.file_format === "string" ? params.file_format.toLowerCase() : undefined
-              if (format !== undefined && format !== "mp3" && format !== "wav")
-                return plivoError(apiId, 400, "file_format: expected mp3 or wav")
-              const url = params.recording_callback_url
-              if (url !== undefined && (typeof url !== "string" || !AddParticipantRequest.isHttpUrl(url))) {
-                return plivoError(apiId, 400, "recording_callback_url: expected an absolute http(s) URL")
-              }
-              const method =
-                typeof params.recording_callback_method === "string"
-                  ? params.recording_callback_method.toUpperCase()
-                  : "POST"
-              if (method !== "GET" && method !== "POST")
-                return plivoError(apiId, 400, "recording_callback_method: expected GET or POST")
-              return yield* submitted(apiId, {
-                _tag: "StartRecording",
-                apiId,
-                mpc,
-                ...(format === undefined ? {} : { fileFormat: format }),
-                ...(typeof url === "string" ? { callback: { url, method } } : {})
-              })
-            })
-          )
-        )
-        .handleRaw("stopRecording", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            submitted(apiId, { _tag: "StopRecording", apiId, mpc })
-          )
-        )
-        .handleRaw("pauseRecording", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            submitted(apiId, { _tag: "PauseRecording", apiId, mpc })
-          )
-        )
-        .handleRaw("resumeRecording", ({ path, request }) =>
-          withMpc(request, path.authId, path.mpcKey, (apiId, mpc) =>
-            submitted(apiId, { _tag: "ResumeRecording", apiId, mpc })
-          )
-        )
-    })
-  )
-
-const emulatorHandlers = (account: Account) =>
-  HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
-    Effect.gen(function* () {
-      const engine = yield* Engine.Engine
-      /** A network event: 204 when taken, 409 with the reason when it does not fit the call. */
-      const network = (request: HttpServerRequest.HttpServerRequest, input: Engine.Input) =>
-        guarded(account, request, undefined, (apiId) =>
-          Effect.map(engine.submit(input), (r) =>
-            r.refused === undefined
-              ? HttpServerResponse.empty({ status: 204 })
-              : plivoError(apiId, r.refused.startsWith("no call") ? 404 : 409, r.refused)
-          )
-        )
-      const bodyJson = (request: HttpServerRequest.HttpServerRequest) =>
-        Effect.map(readBody(request), (text): unknown => {
-          try {
-            return text === undefined ? undefined : JSON.parse(text)
-          } catch {
-            return undefined
-          }
+      )
+      .handleRaw("kickParticipant", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) => {
+          const member = members(path.memberId)
+          return member === undefined
+            ? Effect.succeed(
+                plivoError(apiId, 404, "member_id: expected a member id, a comma list of them, or all")
+              )
+            : submitted(engine, apiId, { _tag: "KickMember", apiId, mpc, member })
         })
-      return handlers
-        .handleRaw("createCall", ({ request }) =>
-          guarded(account, request, undefined, (apiId) =>
-            Effect.gen(function* () {
-              const body = (yield* bodyJson(request)) as { from?: unknown; to?: unknown } | undefined
-              if (typeof body?.from !== "string" || typeof body.to !== "string") {
-                return plivoError(apiId, 400, "expected a JSON body {from, to} of strings")
-              }
-              const result = yield* engine.submit({ _tag: "CreateCall", apiId, from: body.from, to: body.to })
-              return respondOf(apiId, result)
+      )
+      .handleRaw("startRecording", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.gen(function* () {
+            const params = (yield* readParams(request)) ?? {}
+            const format =
+              typeof params.file_format === "string" ? params.file_format.toLowerCase() : undefined
+            if (format !== undefined && format !== "mp3" && format !== "wav")
+              return plivoError(apiId, 400, "file_format: expected mp3 or wav")
+            const url = params.recording_callback_url
+            if (url !== undefined && (typeof url !== "string" || !AddParticipantRequest.isHttpUrl(url))) {
+              return plivoError(apiId, 400, "recording_callback_url: expected an absolute http(s) URL")
+            }
+            const method =
+              typeof params.recording_callback_method === "string"
+                ? params.recording_callback_method.toUpperCase()
+                : "POST"
+            if (method !== "GET" && method !== "POST")
+              return plivoError(apiId, 400, "recording_callback_method: expected GET or POST")
+            return yield* submitted(engine, apiId, {
+              _tag: "StartRecording",
+              apiId,
+              mpc,
+              ...(format === undefined ? {} : { fileFormat: format }),
+              ...(typeof url === "string" ? { callback: { url, method } } : {})
             })
-          )
-        )
-        .handleRaw("listCalls", ({ request }) =>
-          guarded(account, request, undefined, () =>
-            Effect.map(engine.state, (state) => {
-              const calls: Array<ReturnType<typeof callView>> = []
-              PMap.forEach(state.calls, (c) => calls.push(callView(null, c)))
-              PMap.forEach(state.mpcs, (m) => {
-                for (const c of m.calls) calls.push(callView(m.uuid, c))
-              })
-              calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
-              return json({ calls }, 200)
-            })
-          )
-        )
-        .handleRaw("answer", ({ path, request }) =>
-          network(request, { _tag: "LegAnswered", callUuid: path.callUuid })
-        )
-        .handleRaw("busy", ({ path, request }) =>
-          network(request, { _tag: "LegBusy", callUuid: path.callUuid })
-        )
-        .handleRaw("reject", ({ path, request }) =>
-          network(request, { _tag: "LegRejected", callUuid: path.callUuid })
-        )
-        .handleRaw("hangup", ({ path, request }) =>
-          network(request, { _tag: "CallHungUp", callUuid: path.callUuid })
-        )
-        .handleRaw("digits", ({ path, request }) =>
-          Effect.flatMap(bodyJson(request), (body) => {
-            const digits = (body as { digits?: unknown } | undefined)?.digits
-            return typeof digits === "string" && /^[0-9#*]+$/.test(digits)
-              ? network(request, { _tag: "DigitsPressed", callUuid: path.callUuid, digits })
-              : Effect.succeed(plivoError(randomUUID(), 400, "expected a JSON body {digits} of 0-9, # and *"))
           })
         )
-        .handleRaw("speak", ({ path, request }) =>
-          Effect.flatMap(bodyJson(request), (body) => {
-            const speaking = (body as { speaking?: unknown } | undefined)?.speaking
-            return typeof speaking === "boolean"
-              ? network(request, { _tag: "SpeakingChanged", callUuid: path.callUuid, speaking })
-              : Effect.succeed(
-                  plivoError(randomUUID(), 400, "expected a JSON body {speaking} of true or false")
-                )
+      )
+      .handleRaw("stopRecording", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          submitted(engine, apiId, { _tag: "StopRecording", apiId, mpc })
+        )
+      )
+      .handleRaw("pauseRecording", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          submitted(engine, apiId, { _tag: "PauseRecording", apiId, mpc })
+        )
+      )
+      .handleRaw("resumeRecording", ({ path, request }) =>
+        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
+          submitted(engine, apiId, { _tag: "ResumeRecording", apiId, mpc })
+        )
+      )
+  })
+)
+
+const emulatorHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
+  Effect.gen(function* () {
+    const tenants = yield* Tenants
+    /** A network event: 204 when taken, 409 with the reason when it does not fit the call. */
+    const network = (request: HttpServerRequest.HttpServerRequest, input: Engine.Input) =>
+      guarded(tenants, request, undefined, (apiId, { engine }) =>
+        Effect.map(engine.submit(input), (r) =>
+          r.refused === undefined
+            ? HttpServerResponse.empty({ status: 204 })
+            : plivoError(apiId, r.refused.startsWith("no call") ? 404 : 409, r.refused)
+        )
+      )
+    const bodyJson = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.map(readBody(request), (text): unknown => {
+        try {
+          return text === undefined ? undefined : JSON.parse(text)
+        } catch {
+          return undefined
+        }
+      })
+    return handlers
+      .handleRaw("createCall", ({ request }) =>
+        guarded(tenants, request, undefined, (apiId, { engine }) =>
+          Effect.gen(function* () {
+            const body = (yield* bodyJson(request)) as { from?: unknown; to?: unknown } | undefined
+            if (typeof body?.from !== "string" || typeof body.to !== "string") {
+              return plivoError(apiId, 400, "expected a JSON body {from, to} of strings")
+            }
+            const result = yield* engine.submit({ _tag: "CreateCall", apiId, from: body.from, to: body.to })
+            return respondOf(apiId, result)
           })
         )
-        .handleRaw("clock", ({ request }) =>
-          guarded(account, request, undefined, () =>
-            Effect.map(engine.now, (now) =>
-              json({ now: new Date(now).toISOString(), mode: engine.config.clock }, 200)
-            )
-          )
-        )
-        .handleRaw("advance", ({ request }) =>
-          guarded(account, request, undefined, (apiId) =>
-            Effect.gen(function* () {
-              const seconds = ((yield* bodyJson(request)) as { seconds?: unknown } | undefined)?.seconds
-              if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-                return plivoError(apiId, 400, "expected a JSON body {seconds} of a non-negative number")
-              }
-              const outcome = yield* Effect.either(engine.advance(Math.round(seconds * 1000)))
-              return Either.isLeft(outcome)
-                ? plivoError(apiId, 409, outcome.left.message)
-                : HttpServerResponse.empty({ status: 204 })
+      )
+      .handleRaw("listCalls", ({ request }) =>
+        guarded(tenants, request, undefined, (_, { engine }) =>
+          Effect.map(engine.state, (state) => {
+            const calls: Array<ReturnType<typeof callView>> = []
+            PMap.forEach(state.calls, (c) => calls.push(callView(null, c)))
+            PMap.forEach(state.mpcs, (m) => {
+              for (const c of m.calls) calls.push(callView(m.uuid, c))
             })
+            calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
+            return json({ calls }, 200)
+          })
+        )
+      )
+      .handleRaw("answer", ({ path, request }) =>
+        network(request, { _tag: "LegAnswered", callUuid: path.callUuid })
+      )
+      .handleRaw("busy", ({ path, request }) =>
+        network(request, { _tag: "LegBusy", callUuid: path.callUuid })
+      )
+      .handleRaw("reject", ({ path, request }) =>
+        network(request, { _tag: "LegRejected", callUuid: path.callUuid })
+      )
+      .handleRaw("hangup", ({ path, request }) =>
+        network(request, { _tag: "CallHungUp", callUuid: path.callUuid })
+      )
+      .handleRaw("digits", ({ path, request }) =>
+        Effect.flatMap(bodyJson(request), (body) => {
+          const digits = (body as { digits?: unknown } | undefined)?.digits
+          return typeof digits === "string" && /^[0-9#*]+$/.test(digits)
+            ? network(request, { _tag: "DigitsPressed", callUuid: path.callUuid, digits })
+            : Effect.succeed(plivoError(randomUUID(), 400, "expected a JSON body {digits} of 0-9, # and *"))
+        })
+      )
+      .handleRaw("speak", ({ path, request }) =>
+        Effect.flatMap(bodyJson(request), (body) => {
+          const speaking = (body as { speaking?: unknown } | undefined)?.speaking
+          return typeof speaking === "boolean"
+            ? network(request, { _tag: "SpeakingChanged", callUuid: path.callUuid, speaking })
+            : Effect.succeed(
+                plivoError(randomUUID(), 400, "expected a JSON body {speaking} of true or false")
+              )
+        })
+      )
+      .handleRaw("clock", ({ request }) =>
+        guarded(tenants, request, undefined, (_, { engine }) =>
+          Effect.map(engine.now, (now) =>
+            json({ now: new Date(now).toISOString(), mode: engine.config.clock }, 200)
           )
         )
-        .handleRaw("trace", ({ path, request }) =>
-          guarded(account, request, undefined, (apiId) =>
-            Effect.map(engine.trace(path.mpcUuid), (trace) =>
-              trace === undefined
-                ? plivoError(apiId, 404, `no multiparty call ${path.mpcUuid}`)
-                : json(trace, 200)
-            )
+      )
+      .handleRaw("advance", ({ request }) =>
+        guarded(tenants, request, undefined, (apiId, { engine }) =>
+          Effect.gen(function* () {
+            const seconds = ((yield* bodyJson(request)) as { seconds?: unknown } | undefined)?.seconds
+            if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+              return plivoError(apiId, 400, "expected a JSON body {seconds} of a non-negative number")
+            }
+            const outcome = yield* Effect.either(engine.advance(Math.round(seconds * 1000)))
+            return Either.isLeft(outcome)
+              ? plivoError(apiId, 409, outcome.left.message)
+              : HttpServerResponse.empty({ status: 204 })
+          })
+        )
+      )
+      .handleRaw("trace", ({ path, request }) =>
+        guarded(tenants, request, undefined, (apiId, { engine }) =>
+          Effect.map(engine.trace(path.mpcUuid), (trace) =>
+            trace === undefined
+              ? plivoError(apiId, 404, `no multiparty call ${path.mpcUuid}`)
+              : json(trace, 200)
           )
         )
-    })
-  )
+      )
+  })
+)
 
 /** Every path the API serves (any method), to tell a wrong method (405) from an unknown path (404). */
 const knownPaths: ReadonlyArray<RegExp> = [
@@ -605,22 +630,20 @@ const plivoErrors = HttpApiBuilder.middleware(MpcApi, (app) =>
   })
 )
 
-/** The emulator's routes, docs included, over an engine. */
-export const routes = (account: Account) =>
-  Layer.mergeAll(
-    HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }),
-    HttpApiSwagger.layer({ path: "/docs" })
-  ).pipe(
-    Layer.provideMerge(HttpApiBuilder.api(MpcApi)),
-    Layer.provide(plivoErrors),
-    Layer.provide(plivoHandlers(account)),
-    Layer.provide(mpcHandlers(account)),
-    Layer.provide(emulatorHandlers(account))
-  )
+/** The emulator's routes, docs included, over the accounts' engines (`Tenants`). */
+export const routes = Layer.mergeAll(
+  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }),
+  HttpApiSwagger.layer({ path: "/docs" })
+).pipe(
+  Layer.provideMerge(HttpApiBuilder.api(MpcApi)),
+  Layer.provide(plivoErrors),
+  Layer.provide(plivoHandlers),
+  Layer.provide(mpcHandlers),
+  Layer.provide(emulatorHandlers)
+)
 
 /** Serves the routes on an HttpServer, logging one line per request. */
-export const serve = (account: Account) =>
-  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(Layer.provide(routes(account)))
+export const serve = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(Layer.provide(routes))
 
 /** Prints EMULATOR.md's start line once the server accepts connections. */
 export const announce = Layer.effectDiscard(
@@ -635,11 +658,14 @@ export const announce = Layer.effectDiscard(
 export interface Options {
   readonly host: string
   readonly port: number
+  /** The main account (API-3). */
   readonly account: Account
+  /** ADDR-5: its subaccounts, each with its own MPC names, engine and callback signing token. */
+  readonly subaccounts?: ReadonlyArray<Account>
   readonly clock: "real" | "virtual"
   readonly cps: number
-  /** Where callbacks and XML fetches go (default: really sent, see `liveOutputs`). */
-  readonly outputs?: Layer.Layer<Engine.EngineOutputs>
+  /** Where an account's callbacks and XML fetches go (default: really sent, see `liveOutputs`). */
+  readonly outputs?: (account: Account) => Layer.Layer<Engine.EngineOutputs>
   /**
    * Answer `CONNECT api.plivo.com:443` with a certificate from a local CA kept in this folder, so
    * the official SDKs (whose base URL is fixed) reach the emulator through their `proxy` option.
@@ -671,19 +697,45 @@ export const liveOutputs = (account: Account) =>
     Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici)))
   )
 
-/** The emulator: engine, routes and a Node HTTP server, announcing its address. */
+/** FNV-1a of an auth id: a subaccount's seed offset. */
+const hashId = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** One engine per account, each with its own outputs (callbacks are signed with that account's token). */
+export const tenants = (options: Options) =>
+  Layer.scoped(
+    Tenants,
+    Effect.gen(function* () {
+      const byId = new Map<string, Tenant>()
+      const base = options.seed ?? (yield* Clock.currentTimeMillis) % 2_147_483_647
+      for (const account of [options.account, ...(options.subaccounts ?? [])]) {
+        // Each account's ids come from its own seed, so no two accounts ever hand out the same UUID.
+        const seed = account === options.account ? base : (base ^ hashId(account.authId)) | 0
+        // Built in this scope (not per effect): the account's callback sender lives as long as the server.
+        const outputs = yield* Layer.build((options.outputs ?? liveOutputs)(account))
+        const engine = yield* Effect.provide(
+          Engine.make({
+            authId: account.authId,
+            cps: options.cps,
+            clock: options.clock,
+            seed,
+            ...(options.start === undefined ? {} : { start: options.start })
+          }),
+          outputs
+        )
+        byId.set(account.authId, { account, engine })
+      }
+      return { main: options.account, byId }
+    })
+  )
+
+/** The emulator: engines, routes and a Node HTTP server, announcing its address. */
 export const layer = (options: Options) =>
-  Layer.mergeAll(serve(options.account), announce).pipe(
-    Layer.provide(
-      Engine.layer({
-        authId: options.account.authId,
-        cps: options.cps,
-        clock: options.clock,
-        ...(options.start === undefined ? {} : { start: options.start }),
-        ...(options.seed === undefined ? {} : { seed: options.seed })
-      })
-    ),
-    Layer.provide(options.outputs ?? liveOutputs(options.account)),
+  Layer.mergeAll(serve, announce).pipe(
+    Layer.provide(tenants(options)),
     Layer.provideMerge(
       NodeHttpServer.layer(() => withProxy(options), { port: options.port, host: options.host })
     )

@@ -62,6 +62,9 @@ const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
 const auth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
 
 /** Starts a real emulator on a free loopback port; returns its base URL. */
+const sub = { authId: "SA0000000000000000SUB", authToken: "sub-token" }
+const subAuth = `Basic ${Buffer.from(`${sub.authId}:${sub.authToken}`).toString("base64")}`
+
 const start = (clock: "real" | "virtual" = "virtual", proxyCaDir?: string) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
@@ -69,6 +72,7 @@ const start = (clock: "real" | "virtual" = "virtual", proxyCaDir?: string) =>
         host: "127.0.0.1",
         port: 0,
         account,
+        subaccounts: [sub],
         clock,
         cps: 10,
         start: 1_767_603_600_000,
@@ -448,6 +452,47 @@ describe("the MPC calls around add participant", () => {
         assert.deepStrictEqual(Object.keys(wrong.body!).sort(), ["api_id", "error"])
         assert.strictEqual((yield* call(base, "PATCH", addPath("x"))).status, 405)
         assert.strictEqual((yield* call(base, "GET", "/v2/nothing")).status, 404)
+      })
+  )
+})
+
+describe("accounts", () => {
+  const subAddPath = (name: string) => `/v1/Account/${sub.authId}/MultiPartyCall/name_${name}/Participant/`
+  const body = { role: "Agent", from: "+12025550000", to: "+12025551111" }
+
+  it.scoped(
+    "ADDR-5 API-3 a subaccount has its own MPC names; the main account may act for it, not the reverse",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* start()
+        const main = yield* call(base, "POST", addPath("shared"), body)
+        const inSub = yield* call(base, "POST", subAddPath("shared"), body, { authorization: subAuth })
+        assert.deepStrictEqual([main.status, inSub.status], [201, 201])
+        const mainMpc = (yield* call(base, "GET", `/v1/Account/${account.authId}/MultiPartyCall/name_shared`))
+          .body!
+        const subMpc = (yield* call(
+          base,
+          "GET",
+          `/v1/Account/${sub.authId}/MultiPartyCall/name_shared`,
+          undefined,
+          { authorization: subAuth }
+        )).body!
+        assert.notStrictEqual(mainMpc.mpc_uuid, subMpc.mpc_uuid)
+        // The main account may act on its subaccount's path; the subaccount may not act on the main account's.
+        assert.strictEqual(
+          (yield* call(base, "GET", `/v1/Account/${sub.authId}/MultiPartyCall/name_shared`)).status,
+          200
+        )
+        const denied = yield* call(base, "POST", addPath("other"), body, { authorization: subAuth })
+        assert.strictEqual(denied.status, 401)
+        assert.deepStrictEqual(Object.keys(denied.body!).sort(), ["api_id", "error"])
+        // The network's side is scoped to the authenticated account.
+        const mainCalls = (yield* call(base, "GET", "/emulator/v1/calls")).body as unknown as Calls
+        const subCalls = (yield* call(base, "GET", "/emulator/v1/calls", undefined, {
+          authorization: subAuth
+        })).body as unknown as Calls
+        assert.deepStrictEqual([mainCalls.calls.length, subCalls.calls.length], [1, 1])
+        assert.notStrictEqual(mainCalls.calls[0]!.call_uuid, subCalls.calls[0]!.call_uuid)
       })
   )
 })

@@ -26,6 +26,11 @@ if (!Number.isInteger(port) || port < 0 || !Number.isInteger(cps) || cps < 1) {
   process.exit(2)
 }
 const clock = env.MPC_CLOCK === "virtual" ? "virtual" : "real"
+// ADDR-5: subaccounts as "SAID:token,SAID2:token2", each with its own MPC names.
+const subaccounts = (env.MPC_SUBACCOUNTS ?? "")
+  .split(",")
+  .filter((x) => x.includes(":"))
+  .map((x) => ({ authId: x.slice(0, x.indexOf(":")), authToken: x.slice(x.indexOf(":") + 1) }))
 const host = env.HOST ?? "127.0.0.1"
 // The local CA the SDKs trust to reach the emulator through their `proxy` option (kept across restarts).
 const proxyCaDir = env.MPC_CA_DIR ?? join(tmpdir(), "mpc-kit-ca")
@@ -36,7 +41,7 @@ console.log(
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
   Layer.launch(
-    Server.layer({ host, port, account: { authId, authToken }, clock, cps, proxyCaDir }).pipe(
+    Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir }).pipe(
       Layer.provide(Logger.logFmt)
     )
   )
