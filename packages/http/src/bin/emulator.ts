@@ -44,5 +44,6 @@ NodeRuntime.runMain(
     Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir }).pipe(
       Layer.provide(Logger.logFmt)
     )
-  )
+  ),
+  { disablePrettyLogger: true }
 )
