@@ -1,112 +1,22 @@
 import { execFile } from "node:child_process"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as plivo from "plivo"
-import * as Server from "../src/Server.js"
+import {
+  account,
+  addPath,
+  call,
+  receiver,
+  start,
+  sub,
+  subAuth,
+  until,
+  validateV3
+} from "./support/Emulator.js"
 
-const validateV3 = (plivo as unknown as { validateV3Signature: (...args: Array<unknown>) => boolean })
-  .validateV3Signature
-
-interface Received {
-  readonly path: string
-  readonly nonce: string
-  readonly signature: string
-  readonly params: Record<string, string>
-}
-
-/** A real webhook receiver on loopback that records every request. */
-const receiver = Effect.acquireRelease(
-  Effect.promise(
-    () =>
-      new Promise<{ url: string; received: Array<Received>; close: () => void }>((resolve) => {
-        const received: Array<Received> = []
-        const server = createServer((req, res) => {
-          let body = ""
-          req.on("data", (c) => {
-            body += c
-          })
-          req.on("end", () => {
-            received.push({
-              path: req.url ?? "",
-              nonce: String(req.headers["x-plivo-signature-v3-nonce"] ?? ""),
-              signature: String(req.headers["x-plivo-signature-v3"] ?? ""),
-              params: Object.fromEntries(new URLSearchParams(body))
-            })
-            res.writeHead(200).end()
-          })
-        })
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          const port = typeof address === "object" && address !== null ? address.port : 0
-          resolve({ url: `http://127.0.0.1:${port}`, received, close: () => server.close() })
-        })
-      })
-  ),
-  (r) => Effect.sync(r.close)
-)
-
-const until = (f: () => boolean) =>
-  Effect.promise(async () => {
-    for (let k = 0; k < 300 && !f(); k++) await new Promise((r) => setTimeout(r, 10))
-  })
-
-const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
-const auth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
-
-/** Starts a real emulator on a free loopback port; returns its base URL. */
-const sub = { authId: "SA0000000000000000SUB", authToken: "sub-token" }
-const subAuth = `Basic ${Buffer.from(`${sub.authId}:${sub.authToken}`).toString("base64")}`
-
-const start = (clock: "real" | "virtual" = "virtual", proxyCaDir?: string) =>
-  Effect.gen(function* () {
-    const context = yield* Layer.build(
-      Server.layer({
-        host: "127.0.0.1",
-        port: 0,
-        account,
-        subaccounts: [sub],
-        clock,
-        cps: 10,
-        start: 1_767_603_600_000,
-        seed: 1,
-        ...(proxyCaDir === undefined ? {} : { proxyCaDir })
-      })
-    )
-    const address = Context.get(context, HttpServer.HttpServer).address
-    if (address._tag !== "TcpAddress") throw new Error("no TCP address")
-    return `http://127.0.0.1:${address.port}`
-  })
-
-const call = (
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {}
-) =>
-  Effect.promise(async () => {
-    const r = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: auth,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...headers
-      },
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
-    })
-    const text = await r.text()
-    return { status: r.status, body: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>) }
-  })
-
-const addPath = (name: string) => `/v1/Account/${account.authId}/MultiPartyCall/name_${name}/Participant/`
 type Calls = {
   calls: Array<{ call_uuid: string; state: string; hangup_cause?: string; hangup_cause_code?: number }>
 }
@@ -148,7 +58,7 @@ describe("the emulator over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const caDir = mkdtempSync(join(tmpdir(), "mpc-kit-ca-"))
-        const base = yield* start("virtual", caDir)
+        const base = yield* start({ proxyCaDir: caDir })
         const r = yield* sdkAddParticipant(base, join(caDir, "ca.pem"))
         assert.strictEqual(r.code, 0, r.stderr)
         const body = JSON.parse(r.stdout) as {
@@ -186,7 +96,7 @@ describe("the emulator over real HTTP", () => {
         const [first, second] = (r.body!.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid)
         yield* call(base, "POST", `/emulator/v1/calls/${second}/answer`)
         // 5 status callbacks; 3 call callbacks per leg (Initiated, Ringing, then Hangup or Answered).
-        yield* until(() => hook.received.length >= 11)
+        yield* until("11 callbacks", () => hook.received.length >= 11)
         const status = hook.received.filter((x) => x.path === "/status")
         assert.deepStrictEqual(
           status.map((x) => x.params.EventName),
@@ -265,7 +175,7 @@ describe("the emulator over real HTTP", () => {
 
   it.scoped("CONFIRM-2 9110 on the virtual clock: POST clock/advance 29.999 s then 0.001 s", () =>
     Effect.gen(function* () {
-      const base = yield* start("virtual")
+      const base = yield* start()
       const r = yield* call(base, "POST", addPath("confirm"), {
         role: "Agent",
         from: "+12025550000",

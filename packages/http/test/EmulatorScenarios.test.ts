@@ -2,156 +2,27 @@
  * End-to-end scenarios over real HTTP: a real emulator on loopback, a real webhook receiver, the
  * network played through `/emulator/v1/`, callbacks checked as they arrive (signed, in order).
  */
-import { createServer } from "node:http"
-import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { AddParticipantArbitrary } from "@mpc-kit/domain"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
-import * as Layer from "effect/Layer"
-import * as plivo from "plivo"
 import * as Server from "../src/Server.js"
-
-const validateV3 = (plivo as unknown as { validateV3Signature: (...args: Array<unknown>) => boolean })
-  .validateV3Signature
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
-
-interface Received {
-  readonly path: string
-  readonly nonce: string
-  readonly signature: string
-  readonly params: Record<string, string>
-}
-
-interface Receiver {
-  readonly url: string
-  readonly received: Array<Received>
-  /** What arrived at one path, in arrival order. */
-  readonly at: (path: string) => Array<Received>
-}
-
-/** A real webhook receiver on loopback that records every request, in arrival order. */
-const receiver = Effect.map(
-  Effect.acquireRelease(
-    Effect.promise(
-      () =>
-        new Promise<{ url: string; received: Array<Received>; close: () => void }>((resolve) => {
-          const received: Array<Received> = []
-          const server = createServer((req, res) => {
-            let body = ""
-            req.on("data", (c) => {
-              body += c
-            })
-            req.on("end", () => {
-              received.push({
-                path: req.url ?? "",
-                nonce: String(req.headers["x-plivo-signature-v3-nonce"] ?? ""),
-                signature: String(req.headers["x-plivo-signature-v3"] ?? ""),
-                params: Object.fromEntries(new URLSearchParams(body))
-              })
-              res.writeHead(200).end()
-            })
-          })
-          server.listen(0, "127.0.0.1", () => {
-            const address = server.address()
-            const port = typeof address === "object" && address !== null ? address.port : 0
-            resolve({
-              url: `http://127.0.0.1:${port}`,
-              received,
-              close: () => {
-                server.closeAllConnections()
-                server.close()
-              }
-            })
-          })
-        })
-    ),
-    (r) => Effect.sync(r.close)
-  ),
-  (r): Receiver => ({
-    url: r.url,
-    received: r.received,
-    at: (path) => r.received.filter((x) => x.path === path)
-  })
-)
+import {
+  account,
+  addPath,
+  call,
+  type Json,
+  type Received,
+  type Receiver,
+  type Reply,
+  receiver,
+  request,
+  start,
+  until,
+  validateV3
+} from "./support/Emulator.js"
 
 const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
-
-/** Waits (at most 5 s) for a condition; fails the test with `what` when it never holds. */
-const until = (what: string, f: () => boolean) =>
-  Effect.promise(async () => {
-    for (let k = 0; k < 500 && !f(); k++) await new Promise((r) => setTimeout(r, 10))
-    return f()
-  }).pipe(Effect.tap((ok) => assert.isTrue(ok, `timed out waiting for ${what}`)))
-
-const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
-const auth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
-
-/** Starts a real emulator (virtual clock) on a free loopback port; returns its base URL. */
-const start = Effect.gen(function* () {
-  const context = yield* Layer.build(
-    Server.layer({
-      host: "127.0.0.1",
-      port: 0,
-      account,
-      clock: "virtual",
-      cps: 10,
-      start: 1_767_603_600_000,
-      seed: 7
-    })
-  )
-  const address = Context.get(context, HttpServer.HttpServer).address
-  if (address._tag !== "TcpAddress") throw new Error("no TCP address")
-  return `http://127.0.0.1:${address.port}`
-})
-
-type Json = Record<string, unknown>
-
-interface Reply {
-  readonly status: number
-  readonly text: string
-  /** The body parsed as JSON (`undefined` when empty or not JSON). */
-  readonly body: Json | undefined
-}
-
-const parse = (text: string): Json | undefined => {
-  try {
-    return text === "" ? undefined : (JSON.parse(text) as Json)
-  } catch {
-    return undefined
-  }
-}
-
-/** One authenticated request; `body` is JSON-encoded unless it is a string or bytes. */
-const request = async (
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {}
-): Promise<Reply> => {
-  const raw = body === undefined || typeof body === "string" || body instanceof Uint8Array
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: auth,
-      ...(raw ? {} : { "content-type": "application/json" }),
-      ...headers
-    },
-    ...(body === undefined ? {} : { body: raw ? (body as string | Uint8Array) : JSON.stringify(body) })
-  })
-  const text = await r.text()
-  return { status: r.status, text, body: parse(text) }
-}
-
-const call = (base: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  Effect.promise(() => request(base, method, path, body, headers))
-
-const addPath = (name: string) => `/v1/Account/${account.authId}/MultiPartyCall/name_${name}/Participant/`
 
 interface CallView {
   readonly call_uuid: string
@@ -238,7 +109,7 @@ describe("emulator scenarios over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const hook = yield* receiver
-        const base = yield* start
+        const base = yield* start({ seed: 7 })
         const customer = yield* createCall(base, "+14155550100", "+12025550000")
         yield* add(base, "rec", {
           role: "Customer",
@@ -307,7 +178,7 @@ describe("emulator scenarios over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const hook = yield* receiver
-        const base = yield* start
+        const base = yield* start({ seed: 7 })
         const customer = yield* createCall(base, "+14155550100", "+12025550000")
         yield* add(base, "alone", {
           role: "Customer",
@@ -377,7 +248,7 @@ describe("emulator scenarios over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const hook = yield* receiver
-        const base = yield* start
+        const base = yield* start({ seed: 7 })
         const uuid = yield* createCall(base, "+14155550101", "+12025550001")
         const loose = yield* callOf(base, uuid)
         assert.deepStrictEqual(
@@ -451,7 +322,7 @@ describe("emulator scenarios over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const hook = yield* receiver
-        const base = yield* start
+        const base = yield* start({ seed: 7 })
         const scenario = (name: string, k: number) =>
           Effect.gen(function* () {
             const customer = yield* createCall(base, `+1415555020${k}`, "+12025550000")
@@ -531,7 +402,7 @@ describe("emulator scenarios over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const hook = yield* receiver
-        const base = yield* start
+        const base = yield* start({ seed: 7 })
         const sink = `${hook.url}/sink`
         // Valid URLs point at the local receiver, so no callback leaves the machine.
         const local = (r: AddParticipantArbitrary.WireRequest): Json =>
@@ -648,7 +519,7 @@ describe("emulator scenarios over real HTTP", () => {
 
   it.scopedLive("API-2 a body over 256 KiB is a 413 in Plivo's form; one of exactly 256 KiB is taken", () =>
     Effect.gen(function* () {
-      const base = yield* start
+      const base = yield* start({ seed: 7 })
       const padded = (bytes: number) => {
         const head = { role: "Agent", from: "+12025550000", to: "+12025551111", x_pad: "" }
         const overhead = Buffer.byteLength(JSON.stringify(head))
