@@ -2,19 +2,9 @@
  * CB-1..CB-7: which callbacks are sent, in which order, with which fields and values.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { byName, callbackNames, callbacks, FROM, Harness, join, observed, T0 } from "../support/Harness.js"
+import { callbackNames, callbacks, FROM, Harness, join, observed, T0, update } from "../support/Harness.js"
 
 const setup = () => new Harness({ cps: 10 })
-
-const update = (h: Harness, name: string, memberId: string, changes: { mute?: boolean; hold?: boolean }) =>
-  h.send({
-    _tag: "UpdateMember",
-    at: h.now,
-    apiId: h.apiId(),
-    mpc: byName(name),
-    member: [memberId],
-    ...changes
-  })
 
 /** The fields CB-4 keeps null until MPCEnd. */
 const endFields = [

@@ -4,16 +4,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Hearing } from "@mpc-kit/domain"
 import {
-  byName,
   type Cmd,
   callbackNames,
   callbacks,
   FROM,
   Harness,
   join,
+  kick,
   observed,
   ofTag,
-  T0
+  T0,
+  update
 } from "../support/Harness.js"
 
 /** An account with room for several legs per second, so CPS-1 never delays these examples. */
@@ -41,24 +42,6 @@ const trace = (commands: ReadonlyArray<Cmd>): Array<string> =>
         return [c._tag]
     }
   })
-
-const update = (
-  h: Harness,
-  name: string,
-  memberId: string,
-  changes: { mute?: boolean; hold?: boolean; coachMode?: boolean }
-) =>
-  h.send({
-    _tag: "UpdateMember",
-    at: h.now,
-    apiId: h.apiId(),
-    mpc: byName(name),
-    member: [memberId],
-    ...changes
-  })
-
-const kick = (h: Harness, name: string, memberId: string) =>
-  h.send({ _tag: "KickMember", at: h.now, apiId: h.apiId(), mpc: byName(name), member: [memberId] })
 
 /** The MPC-state callbacks (`MPCInitialized`, `MPCStart`, `MPCEnd`) sent so far for one MPC. */
 const mpcEvents = (h: Harness, mpcUuid: string) =>

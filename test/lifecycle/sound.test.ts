@@ -7,19 +7,15 @@ import {
   type Cmd,
   callbackNames,
   callbacks,
+  endMpc,
   Harness,
   join,
+  kick,
   observed,
   ofTag
 } from "../support/Harness.js"
 
 const setup = () => new Harness({ cps: 10 })
-
-const kick = (h: Harness, name: string, memberId: string) =>
-  h.send({ _tag: "KickMember", at: h.now, apiId: h.apiId(), mpc: byName(name), member: [memberId] })
-
-const endMpc = (h: Harness, name: string) =>
-  h.send({ _tag: "EndMpc", at: h.now, apiId: h.apiId(), mpc: byName(name) })
 
 /** Enter and exit sounds among the commands: beeps played and sound XML fetched. */
 const sounds = (commands: ReadonlyArray<Cmd>) =>

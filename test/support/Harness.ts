@@ -215,3 +215,27 @@ export const join = (h: Harness, name: string, to: string, wire: Record<string, 
   const member = h.mpcByUuid(mpcUuid).members.find((m) => m.callUuid === leg)!
   return { added, leg, mpcUuid, answered, member, memberId: member.id }
 }
+
+/** Update member (mute, hold, coach mode) by API, for one member. */
+export const update = (
+  h: Harness,
+  name: string,
+  memberId: string,
+  changes: { mute?: boolean; hold?: boolean; coachMode?: boolean }
+) =>
+  h.send({
+    _tag: "UpdateMember",
+    at: h.now,
+    apiId: h.apiId(),
+    mpc: byName(name),
+    member: [memberId],
+    ...changes
+  })
+
+/** Kick one member by API. */
+export const kick = (h: Harness, name: string, memberId: string) =>
+  h.send({ _tag: "KickMember", at: h.now, apiId: h.apiId(), mpc: byName(name), member: [memberId] })
+
+/** End the MPC by API. */
+export const endMpc = (h: Harness, name: string) =>
+  h.send({ _tag: "EndMpc", at: h.now, apiId: h.apiId(), mpc: byName(name) })
