@@ -14,6 +14,8 @@ export interface Element {
   /** The element's own text (text and CDATA directly inside it, in order), not its children's. */
   readonly text: string
   readonly children: ReadonlyArray<Element>
+  /** Where the element stands in its parent's `text`: how much of that text comes before it. */
+  readonly at: number
 }
 
 /** The schema of an element, recursive. */
@@ -21,28 +23,34 @@ export const Element: Schema.Schema<Element> = Schema.Struct({
   name: Schema.String,
   attributes: Schema.Record({ key: Schema.String, value: Schema.String }),
   text: Schema.String,
-  children: Schema.Array(Schema.suspend((): Schema.Schema<Element> => Element))
+  children: Schema.Array(Schema.suspend((): Schema.Schema<Element> => Element)),
+  at: Schema.NonNegativeInt
 }).annotations({ identifier: "XmlElement" })
 
 /** A whole document: its root element. */
 export const Document = Schema.Struct({ root: Element }).annotations({ identifier: "XmlDocument" })
 export type Document = typeof Document.Type
 
-/** Builds an element (for tests and for the parser). */
+/**
+ * Builds an element whose children all stand after its text (for tests; the parser records where
+ * each child stands).
+ */
 export const element = (
   name: string,
   attributes: { readonly [name: string]: string } = {},
   text = "",
   children: ReadonlyArray<Element> = []
-): Element => ({ name, attributes, text, children })
+): Element => ({ name, attributes, text, children: children.map((c) => ({ ...c, at: text.length })), at: 0 })
 
-/**
- * The text of an element and of all its descendants: its own text first, then each child's in order
- * (enough to measure the SSML inside `<Speak>`, not to print it).
- */
+/** The text of an element and of all its descendants, in document order (the SSML inside `<Speak>`). */
 export const textContent = (e: Element): string => {
   if (e.children.length === 0) return e.text
-  let out = e.text
-  for (const child of e.children) out += textContent(child)
-  return out
+  let out = ""
+  let from = 0
+  for (const child of e.children) {
+    const at = Math.min(Math.max(child.at, from), e.text.length)
+    out += e.text.slice(from, at) + textContent(child)
+    from = at
+  }
+  return out + e.text.slice(from)
 }
