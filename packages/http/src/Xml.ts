@@ -73,20 +73,21 @@ const toVerb = (e: Xml.Document.Element): Verb | undefined => {
     case "Play": {
       const url = Xml.Document.textContent(e).trim()
       if (url === "") throw new Unfit("<Play> without a URL")
-      return Play.make({ url, loop: count(e, "loop", 1, 0) })
+      return { _tag: "Play", url, loop: count(e, "loop", 1, 0) }
     }
     case "Speak": {
       const text = Xml.Document.textContent(e).replace(/\s+/g, " ").trim()
       if (text === "") throw new Unfit("<Speak> without text")
-      return Speak.make({
+      return {
+        _tag: "Speak",
         text,
         voice: e.attributes.voice?.trim() || defaultVoice,
         language: e.attributes.language?.trim() || defaultLanguage,
         loop: count(e, "loop", 1, 0)
-      })
+      }
     }
     case "Wait":
-      return Wait.make({ length: count(e, "length", 1, 1) })
+      return { _tag: "Wait", length: count(e, "length", 1, 1) }
     default:
       return undefined
   }

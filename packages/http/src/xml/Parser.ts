@@ -95,7 +95,8 @@ export const parseDocument = (
       throw new Refusal(`more than ${limits.maxAttributes} attributes on one element`)
     }
     if (Object.hasOwn(attributes, a.name)) throw new Refusal(`the attribute ${a.name} is repeated`)
-    Object.defineProperty(attributes, a.name, { value: a.value, enumerable: true, writable: false })
+    // A null-prototype record: `__proto__` is an attribute like any other here.
+    attributes[a.name] = a.value
   })
   parser.on("opentag", (tag) => {
     const parent = stack[stack.length - 1]
