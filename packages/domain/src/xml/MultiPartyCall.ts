@@ -182,7 +182,8 @@ export const decode = (element: Element, callUuid: string): Either.Either<Join, 
   }
 
   // XML-11: the current call joins as a transfer does (XFER-1), so the API's own decoder checks and
-  // defaults every shared attribute. XML-12: the element's default for the recording callback's verb.
+  // defaults every shared attribute; XML-16: a transfer carries no call-status callback (XFER-2).
+  // XML-12: the element's default for the recording callback's verb.
   const request = AddParticipantParams.decode({
     recording_callback_method: Defaults.recordingCallbackMethod,
     ...wire,
