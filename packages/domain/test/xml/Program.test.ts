@@ -69,6 +69,24 @@ describe("Program", () => {
     invalid(response(element("Say", {}, "Twilio's verb")))
   })
 
+  it("XML-2 an attribute the element has not is invalid, its name case-sensitive", () => {
+    const cases: ReadonlyArray<Element> = [
+      speak("Hi", { Voice: "MAN" }),
+      element("Play", { loops: "2" }, "https://e.com/a.mp3"),
+      element("Wait", { Length: "2" }),
+      element("Hangup", { cause: "busy" }),
+      element("Redirect", { url: "https://e.com/x" }, "https://e.com/x")
+    ]
+    for (const e of cases) {
+      const bad = invalid(response(e))
+      assert.deepStrictEqual(
+        bad.error.issues.map((i) => i.parameter),
+        Object.keys(e.attributes),
+        e.name
+      )
+    }
+  })
+
   it("XML-2 an invalid element late in the document means nothing of it runs", () => {
     const program = compile(response(speak("first"), mpc(), element("Wait", { length: "0" })))
     assert.strictEqual(program._tag, "Invalid")
