@@ -38,3 +38,5 @@ export * as Step from "./Step.js"
 export * as Timers from "./Timers.js"
 /** CB-3 timestamps. */
 export * as Timestamp from "./Timestamp.js"
+/** Call-control XML: the parsed document, the `<MultiPartyCall>` element, the document as a program. */
+export * as Xml from "./xml/index.js"

@@ -5,8 +5,9 @@
  * cannot be had or read (unreachable, non-2xx, too slow, too big, not XML) is silence, never an
  * error.
  *
- * The parser is a small hand-written tokenizer: no DOCTYPE, no entity declarations, no expansion
- * of anything but the five predefined entities and numeric character references.
+ * Parsing is `xml/Parser.ts` (saxes, XML-19, XML-20): no DOCTYPE, no entity declarations, no
+ * expansion of anything but the five predefined entities and character references, bounded size,
+ * depth and time.
  *
  * @since 0.1.0
  */
@@ -15,7 +16,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
-import type { AddParticipantRequest, Command } from "@mpc-kit/domain"
+import { type AddParticipantRequest, type Command, Xml } from "@mpc-kit/domain"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -23,6 +24,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Parser from "./xml/Parser.js"
 
 // ---------------------------------------------------------------------------------------------
 // The verbs
@@ -48,255 +50,76 @@ export const defaultVoice = "WOMAN"
 export const defaultLanguage = "en-US"
 
 // ---------------------------------------------------------------------------------------------
-// The tokenizer
+// From the parsed document to the verbs
 // ---------------------------------------------------------------------------------------------
 
-class XmlError {
-  constructor(
-    readonly at: number,
-    readonly reason: string
-  ) {}
+class Unfit {
+  constructor(readonly reason: string) {}
 }
 
-function fail(at: number, reason: string): never {
-  throw new XmlError(at, reason)
-}
-
-const where = (xml: string, at: number): string => {
-  let line = 1
-  let lineStart = 0
-  for (let k = 0; k < at && k < xml.length; k++) {
-    if (xml.charCodeAt(k) === 10) {
-      line++
-      lineStart = k + 1
-    }
-  }
-  return `line ${line}, column ${at - lineStart + 1}`
-}
-
-// Names: ASCII letters, `_` and `:` first, then also digits, `-` and `.`; every non-ASCII character
-// is let through (the honoured names are ASCII anyway).
-const NAME = /[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9_:.\u0080-\uFFFF]*/y
-const SPACE = /[ \t\r\n]*/y
-
-const predefined: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" }
-
-const isXmlChar = (c: number): boolean =>
-  c === 0x9 ||
-  c === 0xa ||
-  c === 0xd ||
-  (c >= 0x20 && c <= 0xd7ff) ||
-  (c >= 0xe000 && c <= 0xfffd) ||
-  (c >= 0x10000 && c <= 0x10ffff)
-
-/** Decodes the five predefined entities and character references; anything else is refused. */
-const decode = (raw: string, at: number): string => {
-  let amp = raw.indexOf("&")
-  if (amp === -1) return raw
-  let out = ""
-  let from = 0
-  while (amp !== -1) {
-    out += raw.slice(from, amp)
-    const semi = raw.indexOf(";", amp + 1)
-    const ref = semi === -1 ? "" : raw.slice(amp + 1, semi)
-    if (semi === -1 || ref.length === 0 || ref.length > 12 || /[\s&<]/.test(ref))
-      fail(at + amp, "a bare '&' or an unterminated reference (write &amp;)")
-    const named = predefined[ref]
-    if (named !== undefined) out += named
-    else if (/^#[0-9]+$/.test(ref) || /^#x[0-9A-Fa-f]+$/.test(ref)) {
-      const code = ref[1] === "x" ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10)
-      if (!isXmlChar(code)) fail(at + amp, `&${ref}; is not a character XML allows`)
-      out += String.fromCodePoint(code)
-    } else fail(at + amp, `undefined entity &${ref}; (only the predefined entities are decoded)`)
-    from = semi + 1
-    amp = raw.indexOf("&", from)
-  }
-  return out + raw.slice(from)
-}
-
-type Attributes = Map<string, string>
-
-/** The element being read when it is a direct child of `<Response>` and honoured. */
-interface Capture {
-  readonly name: "Play" | "Speak" | "Wait"
-  readonly attributes: Attributes
-  readonly at: number
-  text: string
-}
-
-const honoured = (name: string): name is Capture["name"] =>
-  name === "Play" || name === "Speak" || name === "Wait"
-
-const count = (capture: Capture, attribute: string, fallback: number, min: number): number => {
-  const raw = capture.attributes.get(attribute)
+const count = (e: Xml.Document.Element, attribute: string, fallback: number, min: number): number => {
+  const raw = e.attributes[attribute]
   if (raw === undefined) return fallback
   const value = raw.trim()
   const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min)
-    fail(capture.at, `<${capture.name} ${attribute}="${raw}">: expected an integer from ${min}`)
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new Unfit(`<${e.name} ${attribute}="${raw}">: expected an integer from ${min}`)
+  }
   return n
 }
 
-const toVerb = (capture: Capture): Verb => {
-  switch (capture.name) {
+const toVerb = (e: Xml.Document.Element): Verb | undefined => {
+  switch (e.name) {
     case "Play": {
-      const url = capture.text.trim()
-      if (url === "") fail(capture.at, "<Play> without a URL")
-      return Play.make({ url, loop: count(capture, "loop", 1, 0) })
+      const url = Xml.Document.textContent(e).trim()
+      if (url === "") throw new Unfit("<Play> without a URL")
+      return { _tag: "Play", url, loop: count(e, "loop", 1, 0) }
     }
     case "Speak": {
-      const text = capture.text.replace(/\s+/g, " ").trim()
-      if (text === "") fail(capture.at, "<Speak> without text")
-      return Speak.make({
+      const text = Xml.Document.textContent(e).replace(/\s+/g, " ").trim()
+      if (text === "") throw new Unfit("<Speak> without text")
+      return {
+        _tag: "Speak",
         text,
-        voice: capture.attributes.get("voice")?.trim() || defaultVoice,
-        language: capture.attributes.get("language")?.trim() || defaultLanguage,
-        loop: count(capture, "loop", 1, 0)
-      })
+        voice: e.attributes.voice?.trim() || defaultVoice,
+        language: e.attributes.language?.trim() || defaultLanguage,
+        loop: count(e, "loop", 1, 0)
+      }
     }
     case "Wait":
-      return Wait.make({ length: count(capture, "length", 1, 1) })
+      return { _tag: "Wait", length: count(e, "length", 1, 1) }
+    default:
+      return undefined
   }
 }
 
-const run = (xml: string): ReadonlyArray<Verb> => {
-  const n = xml.length
+/** LIFE-3: the verbs of a parsed document: `Play`, `Speak` and `Wait` children of `<Response>`. */
+export const verbsOf = (document: Xml.Document.Document): Either.Either<ReadonlyArray<Verb>, string> => {
+  const root = document.root
+  if (root.name !== "Response") return Either.left(`the root element is <${root.name}>, not <Response>`)
   const verbs: Array<Verb> = []
-  const open: Array<string> = []
-  let capture: Capture | undefined
-  let rootDone = false
-  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0
-  const start = i
-
-  const name = (): string => {
-    NAME.lastIndex = i
-    const m = NAME.exec(xml)
-    if (m === null) return fail(i, "expected a name")
-    i += m[0].length
-    return m[0]
-  }
-  const space = (): boolean => {
-    SPACE.lastIndex = i
-    const m = SPACE.exec(xml)!
-    i += m[0].length
-    return m[0].length > 0
-  }
-  const text = (raw: string, at: number, isCdata: boolean) => {
-    if (open.length === 0) {
-      if (isCdata || !/^[ \t\r\n]*$/.test(raw)) fail(at, "text outside the root element")
-      return
+  try {
+    for (const child of root.children) {
+      const verb = toVerb(child)
+      if (verb !== undefined) verbs.push(verb)
     }
-    const value = isCdata ? raw : decode(raw, at)
-    if (capture !== undefined && open.length >= 2) capture.text += value
+  } catch (e) {
+    if (e instanceof Unfit) return Either.left(e.reason)
+    throw e
   }
-  const opened = (tag: string, attributes: Attributes, at: number) => {
-    if (open.length === 0) {
-      if (rootDone) fail(at, "a second root element")
-      if (tag !== "Response") fail(at, `the root element is <${tag}>, not <Response>`)
-    } else if (open.length === 1 && honoured(tag)) capture = { name: tag, attributes, at, text: "" }
-    open.push(tag)
-  }
-  const closed = () => {
-    open.pop()
-    if (open.length === 1 && capture !== undefined) {
-      verbs.push(toVerb(capture))
-      capture = undefined
-    }
-    if (open.length === 0) rootDone = true
-  }
-
-  while (i < n) {
-    const lt = xml.indexOf("<", i)
-    if (lt !== i) {
-      const raw = xml.slice(i, lt === -1 ? n : lt)
-      if (raw.includes("]]>")) fail(i + raw.indexOf("]]>"), "']]>' in text")
-      text(raw, i, false)
-      if (lt === -1) break
-      i = lt
-    }
-    const at = i
-    if (xml.startsWith("<?", i)) {
-      i += 2
-      const target = name()
-      const end = xml.indexOf("?>", i)
-      if (end === -1) fail(at, "unterminated processing instruction")
-      if (target.toLowerCase() === "xml" && at !== start) fail(at, "the XML declaration must come first")
-      i = end + 2
-    } else if (xml.startsWith("<!--", i)) {
-      const end = xml.indexOf("-->", i + 4)
-      if (end === -1) fail(at, "unterminated comment")
-      i = end + 3
-    } else if (xml.startsWith("<![CDATA[", i)) {
-      const end = xml.indexOf("]]>", i + 9)
-      if (end === -1) fail(at, "unterminated CDATA section")
-      text(xml.slice(i + 9, end), at, true)
-      i = end + 3
-    } else if (xml.startsWith("<!DOCTYPE", i)) {
-      fail(at, "DOCTYPE declarations are refused (no entity expansion)")
-    } else if (xml.startsWith("<!ENTITY", i)) {
-      fail(at, "entity declarations are refused (no entity expansion)")
-    } else if (xml.startsWith("<!", i)) {
-      fail(at, "unexpected '<!'")
-    } else if (xml.startsWith("</", i)) {
-      i += 2
-      const tag = name()
-      space()
-      if (xml[i] !== ">") fail(i, `expected '>' to end </${tag}>`)
-      i++
-      const top = open[open.length - 1]
-      if (top === undefined) fail(at, `</${tag}> closes nothing`)
-      if (top !== tag) fail(at, `</${tag}> closes <${top}>`)
-      closed()
-    } else {
-      i++
-      const tag = name()
-      const attributes: Attributes = new Map()
-      for (;;) {
-        const spaced = space()
-        if (xml.startsWith("/>", i) || xml[i] === ">") break
-        if (i >= n) fail(at, `unterminated <${tag}>`)
-        if (!spaced) fail(i, `expected a space, '>' or '/>' in <${tag}>`)
-        const attributeAt = i
-        const key = name()
-        space()
-        if (xml[i] !== "=") fail(i, `expected '=' after ${key} in <${tag}>`)
-        i++
-        space()
-        const quote = xml[i]
-        if (quote !== '"' && quote !== "'") fail(i, `expected a quoted value for ${key} in <${tag}>`)
-        const end = xml.indexOf(quote!, i + 1)
-        if (end === -1) fail(i, `unterminated value of ${key} in <${tag}>`)
-        const raw = xml.slice(i + 1, end)
-        if (raw.includes("<")) fail(i, `'<' in the value of ${key} in <${tag}>`)
-        if (attributes.has(key)) fail(attributeAt, `${key} is repeated in <${tag}>`)
-        // Attribute-value normalisation: literal white space becomes a space, references stay.
-        attributes.set(key, decode(raw.replace(/[\t\r\n]/g, " "), i + 1))
-        i = end + 1
-      }
-      const selfClosing = xml[i] === "/"
-      i += selfClosing ? 2 : 1
-      opened(tag, attributes, at)
-      if (selfClosing) closed()
-    }
-  }
-  if (open.length > 0) fail(n, `<${open[open.length - 1]}> is not closed`)
-  if (!rootDone) fail(n, "no <Response> element")
-  return verbs
+  return Either.right(verbs)
 }
 
 /**
  * LIFE-3, CONFIRM-1: the `Play`, `Speak` and `Wait` children of a `<Response>` document, in order;
- * other elements are ignored. Malformed XML, a DOCTYPE, an entity declaration, an undefined entity
- * or an invalid attribute of an honoured element is a `Left` with the reason and where.
+ * other elements are ignored. Malformed XML, a DOCTYPE, an undefined entity, a document over the
+ * parser's limits (XML-19, XML-20) or an invalid attribute of an honoured element is a `Left` with
+ * the reason.
  */
-export const parse = (xml: string): Either.Either<ReadonlyArray<Verb>, string> => {
-  try {
-    return Either.right(run(xml))
-  } catch (e) {
-    if (e instanceof XmlError) return Either.left(`${e.reason} (${where(xml, e.at)})`)
-    throw e
-  }
-}
+export const parse = (
+  xml: string,
+  limits: Partial<Parser.Limits> = {}
+): Either.Either<ReadonlyArray<Verb>, string> => Either.flatMap(Parser.parseDocument(xml, limits), verbsOf)
 
 // ---------------------------------------------------------------------------------------------
 // The fetcher
