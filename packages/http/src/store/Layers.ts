@@ -5,8 +5,10 @@
  */
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { Store } from "./Store.js"
@@ -18,16 +20,33 @@ export const sqliteFile = (dataDir: string): string => {
   return join(dataDir, "mpc-kit.sqlite")
 }
 
+/** SQLite's settings. */
+export interface SqliteOptions {
+  /**
+   * STORE-9: `NORMAL` (the default) makes a commit survive the process being killed; `FULL` also
+   * survives the machine losing power, at one disk flush per commit.
+   */
+  readonly synchronous?: "NORMAL" | "FULL" | undefined
+}
+
 /** STORE-7: the store in `<dataDir>/mpc-kit.sqlite`, or in memory for `:memory:`. */
-export const StoreSqlite = (dataDir: string): Layer.Layer<Store> =>
-  Store.Default.pipe(
-    Layer.provide(Layer.suspend(() => SqliteClient.layer({ filename: sqliteFile(dataDir) }))),
-    Layer.orDie
+export const StoreSqlite = (
+  dataDir: string,
+  options: SqliteOptions = {}
+): Layer.Layer<Store | SqlClient.SqlClient> => {
+  const client = Layer.suspend(() => SqliteClient.layer({ filename: sqliteFile(dataDir) }))
+  // STORE-9: set before the store runs its migrations (the client holds one connection).
+  const pragmas = Layer.effectDiscard(
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql.unsafe(`PRAGMA synchronous = ${options.synchronous === "FULL" ? "FULL" : "NORMAL"}`)
+    )
   )
+  return Store.Default.pipe(Layer.provideMerge(Layer.provideMerge(pragmas, client)), Layer.orDie)
+}
 
 /** STORE-7: the store on the PostgreSQL database at `url` (`DATABASE_URL`). */
-export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<Store> =>
+export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<Store | SqlClient.SqlClient> =>
   Store.Default.pipe(
-    Layer.provide(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
+    Layer.provideMerge(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
     Layer.orDie
   )

@@ -14,15 +14,14 @@ const install =
   "PostgreSQL is required by the store tests and was not found: install it with `apt-get install -y postgresql` (or run scripts/postgres.sh)"
 
 /** The directory holding `initdb` and `pg_ctl`. */
-export const binDir = (): string => {
-  const root = "/usr/lib/postgresql"
+export const binDir = (root = "/usr/lib/postgresql", path = process.env.PATH ?? ""): string => {
   const versions = existsSync(root)
     ? readdirSync(root)
         .filter((v) => existsSync(join(root, v, "bin", "pg_ctl")))
         .sort((a, b) => Number(b) - Number(a))
     : []
   if (versions[0] !== undefined) return join(root, versions[0], "bin")
-  for (const dir of (process.env.PATH ?? "").split(":"))
+  for (const dir of path.split(":"))
     if (dir !== "" && existsSync(join(dir, "pg_ctl")) && existsSync(join(dir, "initdb"))) return dir
   throw new Error(install)
 }

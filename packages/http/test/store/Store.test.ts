@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import type { Command, Event } from "@mpc-kit/domain"
 import { State } from "@mpc-kit/domain"
@@ -12,7 +13,7 @@ import * as TestClock from "effect/TestClock"
 import { afterAll, beforeAll } from "vitest"
 import { StorePg, StoreSqlite } from "../../src/store/Layers.js"
 import { type HistoryEntry, Store } from "../../src/store/Store.js"
-import { type PgServer, startPostgres } from "./Postgres.js"
+import { binDir, type PgServer, startPostgres } from "./Postgres.js"
 
 const answered = (n: number): Event.Event => ({ _tag: "LegAnswered", at: n, callUuid: `call-${n}` })
 
@@ -54,7 +55,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true })
 })
 
-const backends: ReadonlyArray<readonly [string, () => Layer.Layer<Store>]> = [
+const backends: ReadonlyArray<readonly [string, () => Layer.Layer<Store | SqlClient.SqlClient>]> = [
   ["SQLite", () => StoreSqlite(join(tmp, `db-${++dbs}`))],
   ["PostgreSQL", () => StorePg(pg!.createDatabase(`t${++dbs}`))]
 ]
@@ -234,4 +235,28 @@ describe("Store on a SQLite file", () => {
       expect((yield* store.appendEvents("A1", [answered(1)], [])).seq).toBe(1)
     }).pipe(Effect.provide(StoreSqlite(":memory:")))
   )
+})
+
+describe("Store setup", () => {
+  it.effect(
+    "STORE-9: SQLite commits survive a killed process (WAL, synchronous NORMAL); FULL on request",
+    () =>
+      Effect.gen(function* () {
+        const read = (layer: Layer.Layer<Store | SqlClient.SqlClient>) =>
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            Effect.all([sql`PRAGMA journal_mode`, sql`PRAGMA synchronous`])
+          ).pipe(Effect.provide(layer))
+        const [mode, normal] = yield* read(StoreSqlite(join(tmp, "pragma-normal")))
+        const [, full] = yield* read(StoreSqlite(join(tmp, "pragma-full"), { synchronous: "FULL" }))
+        expect([mode, normal, full]).toEqual([
+          [{ journal_mode: "wal" }],
+          [{ synchronous: 1 }],
+          [{ synchronous: 2 }]
+        ])
+      })
+  )
+
+  it("STORE-8: a missing PostgreSQL fails the tests naming what to install", () => {
+    expect(() => binDir(join(tmp, "no-postgresql"), "")).toThrow(/apt-get install -y postgresql/)
+  })
 })
