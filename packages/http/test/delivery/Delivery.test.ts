@@ -219,6 +219,32 @@ describe("Delivery", () => {
     }).pipe(Effect.provide(engine({ horizon: Duration.seconds(10) })))
   )
 
+  it.scoped("DLV-10: one log line per state change, not one per attempt", () =>
+    Effect.gen(function* () {
+      const r = yield* receiver((req, res, index) => {
+        if (index < 3) {
+          res.writeHead(503)
+          res.end()
+        } else ok(req, res, index)
+      })
+      const delivery = yield* Delivery
+      const sub = yield* PubSub.subscribe(delivery.changes)
+      lines.length = 0
+      yield* enqueue([callback("m1", r.url("/cb"), 1)])
+      let done = false
+      while (!done) {
+        const [c] = yield* takeChanges(sub, 1)
+        if (c?._tag === "Retrying") yield* TestClock.setTime(c.at)
+        else done = true
+      }
+      expect(r.received.length).toBe(4)
+      expect(lines.filter((l) => l.startsWith("callback "))).toEqual([
+        "callback failing, retrying until delivered: Status 503",
+        "callback delivered after 4 attempts"
+      ])
+    }).pipe(Effect.provide(engine()), Effect.provide(capture))
+  )
+
   it.scoped("DLV-8: 3xx and 4xx answers are final (dead-lettered at once, redirects not followed)", () =>
     Effect.gen(function* () {
       const target = yield* receiver()
