@@ -138,6 +138,14 @@ const make = Effect.gen(function* () {
   /** One attempt and what follows from it. */
   const deliverOne = (lane: Lane, item: OutboxItem): Effect.Effect<void, unknown> =>
     Effect.gen(function* () {
+      if (item.origin.startsWith("invalid:")) {
+        // Not a URL anything can be sent to: no attempt will ever succeed (DLV-8).
+        yield* store.deadLetter(item.id, "Invalid URL")
+        stats.deadLettered++
+        yield* Effect.logError("callback dead-lettered: Invalid URL").pipe(annotate(item))
+        yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason: "Invalid URL" })
+        return
+      }
       stats.attempts++
       const outcome = yield* attempt(client, request(authToken, item.callback, String(item.id)), {
         timeout: lane.timeout,

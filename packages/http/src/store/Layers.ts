@@ -8,8 +8,10 @@ import { join } from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Store } from "./Store.js"
 
@@ -50,3 +52,18 @@ export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<St
     Layer.provideMerge(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
     Layer.orDie
   )
+
+/**
+ * STORE-7: PostgreSQL when `DATABASE_URL` is set, else SQLite under `MPC_DATA_DIR` (default
+ * `mpc-data` in the working directory; `:memory:` for a throwaway store).
+ */
+export const StoreFromConfig: Layer.Layer<Store | SqlClient.SqlClient, never> = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+    const dataDir = yield* Config.withDefault(Config.string("MPC_DATA_DIR"), "mpc-data")
+    return Option.match(url, {
+      onSome: (u) => StorePg(u),
+      onNone: () => StoreSqlite(dataDir)
+    })
+  }).pipe(Effect.orDie)
+)

@@ -245,30 +245,37 @@ describe("Delivery", () => {
     }).pipe(Effect.provide(engine()), Effect.provide(capture))
   )
 
-  it.scoped("DLV-8: 3xx and 4xx answers are final (dead-lettered at once, redirects not followed)", () =>
-    Effect.gen(function* () {
-      const target = yield* receiver()
-      const r = yield* receiver((req, res) => {
-        if (req.url === "/moved") res.writeHead(302, { location: target.url("/cb") })
-        else res.writeHead(404)
-        res.end()
-      })
-      const delivery = yield* Delivery
-      const store = yield* Store
-      const sub = yield* PubSub.subscribe(delivery.changes)
-      yield* enqueue([callback("m1", r.url("/gone"), 1), callback("m2", r.url("/moved"), 1)])
-      const changes = yield* takeChanges(sub, 2)
-      expect(changes.map((c) => c._tag)).toEqual(["DeadLettered", "DeadLettered"])
-      const reasons = (yield* store.deadLetters({ limit: 10, offset: 0 })).items.map((d) => [
-        d.mpcUuid,
-        d.reason
-      ])
-      expect(reasons.sort()).toEqual([
-        ["m1", "Status 404"],
-        ["m2", "Status 302"]
-      ])
-      expect(target.received.length).toBe(0)
-    }).pipe(Effect.provide(engine()))
+  it.scoped(
+    "DLV-8: 3xx and 4xx answers and invalid URLs are final (dead-lettered at once, redirects not followed)",
+    () =>
+      Effect.gen(function* () {
+        const target = yield* receiver()
+        const r = yield* receiver((req, res) => {
+          if (req.url === "/moved") res.writeHead(302, { location: target.url("/cb") })
+          else res.writeHead(404)
+          res.end()
+        })
+        const delivery = yield* Delivery
+        const store = yield* Store
+        const sub = yield* PubSub.subscribe(delivery.changes)
+        yield* enqueue([
+          callback("m1", r.url("/gone"), 1),
+          callback("m2", r.url("/moved"), 1),
+          callback("m3", "not a url", 1)
+        ])
+        const changes = yield* takeChanges(sub, 3)
+        expect(changes.map((c) => c._tag)).toEqual(["DeadLettered", "DeadLettered", "DeadLettered"])
+        const reasons = (yield* store.deadLetters({ limit: 10, offset: 0 })).items.map((d) => [
+          d.mpcUuid,
+          d.reason
+        ])
+        expect(reasons.sort()).toEqual([
+          ["m1", "Status 404"],
+          ["m2", "Status 302"],
+          ["m3", "Invalid URL"]
+        ])
+        expect(target.received.length).toBe(0)
+      }).pipe(Effect.provide(engine()))
   )
 
   it.scoped("DLV-9: a huge response body is not read past the limit", () =>

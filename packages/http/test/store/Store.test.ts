@@ -5,13 +5,14 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import type { Command, Event } from "@mpc-kit/domain"
 import { State } from "@mpc-kit/domain"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { afterAll, beforeAll } from "vitest"
-import { StorePg, StoreSqlite } from "../../src/store/Layers.js"
+import { StoreFromConfig, StorePg, StoreSqlite } from "../../src/store/Layers.js"
 import { type HistoryEntry, Store } from "../../src/store/Store.js"
 import { binDir, type PgServer, startPostgres } from "./Postgres.js"
 
@@ -254,6 +255,23 @@ describe("Store setup", () => {
           [{ synchronous: 2 }]
         ])
       })
+  )
+
+  it.effect("STORE-7: DATABASE_URL selects PostgreSQL, else SQLite under MPC_DATA_DIR", () =>
+    Effect.gen(function* () {
+      const dialect = (env: Record<string, string>) =>
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          Effect.succeed(
+            sql.onDialectOrElse({ pg: () => "pg", sqlite: () => "sqlite", orElse: () => "other" })
+          )
+        ).pipe(
+          Effect.provide(StoreFromConfig),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+        )
+      expect(yield* dialect({ MPC_DATA_DIR: join(tmp, "from-config") })).toBe("sqlite")
+      expect(yield* dialect({ MPC_DATA_DIR: ":memory:" })).toBe("sqlite")
+      expect(yield* dialect({ DATABASE_URL: pg!.createDatabase("fromconfig") })).toBe("pg")
+    })
   )
 
   it("STORE-8: a missing PostgreSQL fails the tests naming what to install", () => {
