@@ -151,7 +151,8 @@ interface Entry {
 
 const make = Effect.gen(function* () {
   const options = yield* CallbackSenderConfig
-  const client = yield* HttpClient.HttpClient
+  // DLV-11: no tracing headers (b3, traceparent) on callbacks: receivers see what Plivo sends.
+  const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
   const authToken =
     typeof options.authToken === "string" ? options.authToken : Redacted.value(options.authToken)
   const maxConcurrency = Math.max(1, options.maxConcurrency ?? 16)

@@ -1,0 +1,69 @@
+/**
+ * The store on SQLite (the default) or PostgreSQL (STORE-7).
+ *
+ * @since 0.1.0
+ */
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { Store } from "./Store.js"
+
+/** The SQLite file under a data directory (`:memory:` for a throwaway store). */
+export const sqliteFile = (dataDir: string): string => {
+  if (dataDir === ":memory:") return ":memory:"
+  mkdirSync(dataDir, { recursive: true })
+  return join(dataDir, "mpc-kit.sqlite")
+}
+
+/** SQLite's settings. */
+export interface SqliteOptions {
+  /**
+   * STORE-9: `NORMAL` (the default) makes a commit survive the process being killed; `FULL` also
+   * survives the machine losing power, at one disk flush per commit.
+   */
+  readonly synchronous?: "NORMAL" | "FULL" | undefined
+}
+
+/** STORE-7: the store in `<dataDir>/mpc-kit.sqlite`, or in memory for `:memory:`. */
+export const StoreSqlite = (
+  dataDir: string,
+  options: SqliteOptions = {}
+): Layer.Layer<Store | SqlClient.SqlClient> => {
+  const client = Layer.suspend(() => SqliteClient.layer({ filename: sqliteFile(dataDir) }))
+  // STORE-9: set before the store runs its migrations (the client holds one connection).
+  const pragmas = Layer.effectDiscard(
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql.unsafe(`PRAGMA synchronous = ${options.synchronous === "FULL" ? "FULL" : "NORMAL"}`)
+    )
+  )
+  return Store.Default.pipe(Layer.provideMerge(Layer.provideMerge(pragmas, client)), Layer.orDie)
+}
+
+/** STORE-7: the store on the PostgreSQL database at `url` (`DATABASE_URL`). */
+export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<Store | SqlClient.SqlClient> =>
+  Store.Default.pipe(
+    Layer.provideMerge(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
+    Layer.orDie
+  )
+
+/**
+ * STORE-7: PostgreSQL when `DATABASE_URL` is set, else SQLite under `MPC_DATA_DIR` (default
+ * `mpc-data` in the working directory; `:memory:` for a throwaway store).
+ */
+export const StoreFromConfig: Layer.Layer<Store | SqlClient.SqlClient, never> = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+    const dataDir = yield* Config.withDefault(Config.string("MPC_DATA_DIR"), "mpc-data")
+    return Option.match(url, {
+      onSome: (u) => StorePg(u),
+      onNone: () => StoreSqlite(dataDir)
+    })
+  }).pipe(Effect.orDie)
+)
