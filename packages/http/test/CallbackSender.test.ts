@@ -38,14 +38,20 @@ const validate = (
 
 const authToken = "ZWQ0ZjQ1NTM2YzA0OGRhMTI0ZGQ3YTI5ZTk3YjEx"
 
-/** Small settings: a hung attempt costs 200 ms, retries wait 5, 10, 20, … ms (at most 40). */
+/**
+ * Small settings: retries wait 5, 10, 20, … ms (at most 40). An attempt may take 10 s, so a loaded
+ * machine never turns a slow answer into an extra attempt; the hang test shortens it (`hangs`).
+ */
 const fast: CallbackSenderOptions = {
   authToken,
-  attemptTimeout: "200 millis",
+  attemptTimeout: "10 seconds",
   initialDelay: "5 millis",
   factor: 2,
   maxDelay: "40 millis"
 }
+
+/** For the test of an attempt that hangs: abandoned after 200 ms. */
+const hangs: CallbackSenderOptions = { ...fast, attemptTimeout: "200 millis" }
 
 // --- the receiver -------------------------------------------------------------------------------
 
@@ -439,7 +445,7 @@ describe("CallbackSender", () => {
   it.scopedLive("CB-2 an attempt that hangs past the timeout is abandoned and retried, order kept", () =>
     Effect.gen(function* () {
       const r = yield* startReceiver((rec) => (rec.attempt === 1 ? { _tag: "Hang" } : ok))
-      const [stats, logs] = yield* withSender(fast, (s) =>
+      const [stats, logs] = yield* withSender(hangs, (s) =>
         Effect.gen(function* () {
           for (let seq = 1; seq <= 2; seq++)
             for (const mpc of ["m1", "m2"])
