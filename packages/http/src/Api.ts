@@ -193,7 +193,8 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
   ) {}
 
-const CallView = Schema.Struct({
+/** EMULATOR.md's call object. */
+export const CallView = Schema.Struct({
   call_uuid: Schema.String,
   from: Schema.String,
   to: Schema.String,
