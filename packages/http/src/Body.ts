@@ -49,6 +49,12 @@ export const readNode = (req: IncomingMessage, max = MaxBodyBytes): Effect.Effec
       resume(Effect.succeed(tooLarge))
       return
     }
+    // A request whose client went away before this handler ran emits nothing more: answer now,
+    // or the fiber (and all it holds) would wait forever.
+    if (req.destroyed || req.readableAborted) {
+      resume(Effect.succeed(unreadable))
+      return
+    }
     if (req.complete && req.readableEnded) {
       resume(Effect.succeed({ _tag: "Text", text: "" }))
       return

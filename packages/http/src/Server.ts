@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import * as Clock from "effect/Clock"
@@ -175,6 +175,20 @@ export const layer = (options: Options) =>
 /** A Node HTTP server, with the CONNECT proxy attached when asked for. */
 const withProxy = (options: Options) => {
   const server = createServer()
+  // Registered before the platform's own listener: a response to a request whose client already
+  // went away is dropped at once. Node never calls `end`'s callback on a destroyed response, so the
+  // platform's writer would wait forever, holding the request's fiber and everything it references.
+  server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    const end = response.end
+    response.end = function (this: ServerResponse, ...args: Array<unknown>) {
+      if (response.destroyed) {
+        const callback = args.find((a) => typeof a === "function") as (() => void) | undefined
+        if (callback !== undefined) process.nextTick(callback)
+        return this
+      }
+      return (end as (...a: Array<unknown>) => ServerResponse).apply(this, args)
+    } as typeof response.end
+  })
   if (options.proxyCaDir !== undefined) {
     const certificates = ConnectProxy.makeCertificates(options.proxyCaDir)
     ConnectProxy.attachConnectProxy(server, { key: certificates.keyPem, cert: certificates.certPem })
