@@ -14,10 +14,11 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as fc from "fast-check"
 import * as ConnectProxy from "../src/Proxy.js"
 import * as Server from "../src/Server.js"
 import * as Tenants from "../src/Tenants.js"
-import { account, addPath, auth, call, start, T0 } from "./support/Emulator.js"
+import { account, addPath, auth, call, request, start, T0 } from "./support/Emulator.js"
 
 const isPlivoError = (body: unknown) =>
   typeof body === "object" && body !== null && Object.keys(body).sort().join(",") === "api_id,error"
@@ -179,6 +180,40 @@ describe("hostile input", () => {
       assert.strictEqual(clock.status, 200)
       assert.strictEqual(clock.body?.now, new Date(T0 + 30 * 86_400_000).toISOString())
     })
+  )
+
+  it.scopedLive(
+    "API-2 property: any control-API body gets a 204 or a 4xx {api_id, error}; the clock keeps answering",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* start()
+        const value = fc.oneof(
+          fc.double(),
+          fc.constantFrom(1e300, -1e300, Number.MAX_VALUE, 30 * 86_400, 30 * 86_400 + 0.001),
+          fc.jsonValue()
+        )
+        const endpoint = fc.constantFrom<[string, string]>(
+          ["/emulator/v1/clock/advance", "seconds"],
+          ["/emulator/v1/calls/x/digits", "digits"],
+          ["/emulator/v1/calls/x/speak", "speaking"],
+          ["/emulator/v1/calls", "from"]
+        )
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(endpoint, value, async ([path, key], v) => {
+              const r = await request(base, "POST", path, { [key]: v })
+              const what = `${path} ${JSON.stringify(v)} -> ${r.status} ${r.text}`
+              if (r.status !== 204) {
+                assert.isTrue(r.status >= 400 && r.status < 500, what)
+                assert.isTrue(isPlivoError(r.body), what)
+              }
+              const clock = await request(base, "GET", "/emulator/v1/clock")
+              assert.strictEqual(clock.status, 200, `after ${what}: ${clock.text}`)
+            }),
+            { numRuns: 150 }
+          )
+        )
+      })
   )
 
   it.scoped("ADDR-1 API-2 a name over 100 characters or a bad escape is a 400 naming the parameter", () =>
