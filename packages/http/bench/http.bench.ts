@@ -1,15 +1,15 @@
 /**
  * The emulator over loopback HTTP, each figure next to a baseline measured in the same run.
  *
- * 1. Add-participant: requests per second and p50/p99 latency at client concurrencies 1, 8, 32
- *    and 128 (an undici `Pool` with one keep-alive connection per concurrent client, no
+ * 1. Add-participant: requests per second and p50/p99 latency at 10 and 50 connections (other
+ *    levels with `--levels 1,8,32`; an undici `Pool` with one keep-alive connection per client, no
  *    pipelining), every request to its own new MPC (`bench-<i>`) with a small valid JSON body
  *    (Agent, one destination). After a warm-up, each concurrency runs 3 rounds of 2,000 requests
  *    per server, the emulator and the bare server taking turns, so a neighbour's burst of CPU on
  *    this shared machine hits both sides of a round's ratio alike; the ratio printed is the median
  *    of the rounds', with its range.
  *    - emulator: `Server.layer` on port 0, virtual clock, callbacks and XML fetches disabled
- *      (`EngineOutputs.none`), the per-request log line off (`--log` keeps it): the figure is HTTP
+ *      (`EngineOutputs.none`), the per-request log line on (`--no-log` drops it): the figure is HTTP
  *      routing (HttpApi) + Basic auth + body decode + `step` under the engine's lock. CPS is 10 and
  *      virtual time stands still, so after the first 10 legs every leg waits in the CPS queue
  *      (as it would on a busy account); the response is the same 201.
@@ -39,7 +39,7 @@
  * this process instead, for comparison (the CPU column is then client + server).
  *
  * Run: pnpm bench:http  (options: --n 2000 requests per round; --rounds 3; --callbacks 20000;
- * --in-process; --log; --only http|callbacks). About 30 s on 2 idle cores.
+ * --in-process; --no-log; --levels 10,50; --only http|callbacks). About 30 s on 2 idle cores.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -64,6 +64,8 @@ const arg = (name: string): string | undefined => {
   return k < 0 ? undefined : process.argv[k + 1]
 }
 const flag = (name: string) => process.argv.includes(`--${name}`)
+/** The request log is on unless `--no-log` (the emulator as it runs by default). */
+const logOn = () => !flag("no-log")
 
 const account = { authId: "MABENCH0000000000000", authToken: "bench-secret-token" }
 const basicAuth = `Basic ${Buffer.from(`${account.authId}:${account.authToken}`).toString("base64")}`
@@ -201,7 +203,7 @@ const cpuNow = () => {
 
 /** Child mode: serve, print the URL, answer `stats` lines on stdin until it closes. */
 const child = async (kind: Kind) => {
-  const served = await serveKind(kind, flag("log"))
+  const served = await serveKind(kind, logOn())
   process.stdout.write(`bench-server ${served.url}\n`)
   let buffered = ""
   process.stdin.setEncoding("utf8")
@@ -224,7 +226,7 @@ const child = async (kind: Kind) => {
 /** Starts a server in a child process (this script with `--serve`). */
 const spawnServer = (kind: Kind): Promise<Remote> =>
   new Promise((resolve, reject) => {
-    const args = [fileURLToPath(import.meta.url), "--serve", kind, ...(flag("log") ? ["--log"] : [])]
+    const args = [fileURLToPath(import.meta.url), "--serve", kind, ...(logOn() ? [] : ["--no-log"])]
     const proc: ChildProcess = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] })
     const waiting: Array<(line: string) => void> = []
     let buffered = ""
@@ -255,14 +257,14 @@ const spawnServer = (kind: Kind): Promise<Remote> =>
         } else if (line.startsWith("bench-stats ")) {
           waiting.shift()?.(line.slice("bench-stats ".length))
         }
-        // Anything else (the emulator's start line, request logs with --log) is dropped.
+        // Anything else (the emulator's start line, request log lines) is dropped.
       }
     })
   })
 
 /** Starts a server in this process. */
 const localServer = async (kind: Kind): Promise<Remote> => {
-  const served = await serveKind(kind, flag("log"))
+  const served = await serveKind(kind, logOn())
   return {
     url: served.url,
     stats: async () => ({ cpuUs: cpuNow(), requests: served.requests() }),
@@ -353,7 +355,7 @@ const summary = (r: Rounds) => {
 const benchHttp = async () => {
   const n = Number(arg("n") ?? 2000)
   const rounds = Number(arg("rounds") ?? 3)
-  const levels = [1, 8, 32, 128]
+  const levels = (arg("levels") ?? "10,50").split(",").map(Number)
   console.log(
     `1. POST .../MultiPartyCall/name_bench-<i>/Participant/ (JSON ${addBody.length} B), each to a new MPC; per concurrency ${rounds} rounds of ${int(n)} requests per server, emulator and bare taking turns, after a warm-up`
   )
@@ -587,7 +589,7 @@ const main = async () => {
   if (serve !== undefined) return child(serve as Kind)
   const only = arg("only")
   console.log(
-    `node ${process.version}, ${cpus().length} cores; servers ${flag("in-process") ? "in this process" : "each in its own child process"}; request log ${flag("log") ? "on" : "off"}\n`
+    `node ${process.version}, ${cpus().length} cores; servers ${flag("in-process") ? "in this process" : "each in its own child process"}; request log ${logOn() ? "on" : "off"}\n`
   )
   const t0 = performance.now()
   if (only !== "callbacks") await benchHttp()

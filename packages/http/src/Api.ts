@@ -9,6 +9,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { AddParticipantParams } from "@mpc-kit/domain"
 import * as Schema from "effect/Schema"
+import * as Params from "./Params.js"
 
 const authId = HttpApiSchema.param("authId", Schema.String)
 const mpcName = HttpApiSchema.param("mpcName", Schema.String)
@@ -26,8 +27,19 @@ export const AddParticipantResponse = Schema.Struct({
 /** API-2: every refusal. */
 export const PlivoError = Schema.Struct({ api_id: Schema.String, error: Schema.String })
 
+/**
+ * A body taken as JSON or as a form (the same fields; a form's values are strings), documented as
+ * both. The handlers decode it with the domain's schemas.
+ */
+const jsonOrForm = <A, I>(schema: Schema.Schema<A, I>) => {
+  const wire = Schema.encodedSchema(schema)
+  // The form documents the same fields; its values arrive as strings (decoded by the domain).
+  const form = wire as unknown as Schema.Schema<unknown, Readonly<Record<string, string | undefined>>>
+  return Schema.Union(wire, form.pipe(HttpApiSchema.withEncoding({ kind: "UrlParams" })))
+}
+
 /** The wire parameters, as JSON or a form (documentation of the payload; decoding is the domain's). */
-const AddParticipantPayload = Schema.encodedSchema(AddParticipantParams.AddParticipantParamsFields)
+const AddParticipantPayload = jsonOrForm(AddParticipantParams.AddParticipantParamsFields)
 
 /** Plivo's MPC API (Basic auth, API-3). */
 export class PlivoGroup extends HttpApiGroup.make("plivo")
@@ -37,7 +49,6 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
     )`/v1/Account/${authId}/MultiPartyCall/name_${mpcName}/Participant`
       .setPayload(AddParticipantPayload)
       .addSuccess(AddParticipantResponse, { status: 201 })
-      .addError(PlivoError, { status: 400 })
       .annotate(OpenApi.Summary, "Add a participant to the MPC of this friendly name (ADDR-1, ADDR-2)")
   )
   .add(
@@ -46,7 +57,6 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
     )`/v1/Account/${authId}/MultiPartyCall/uuid_${mpcUuid}/Participant`
       .setPayload(AddParticipantPayload)
       .addSuccess(AddParticipantResponse, { status: 201 })
-      .addError(PlivoError, { status: 404 })
       .annotate(OpenApi.Summary, "Add a participant to an ongoing MPC by its UUID (ADDR-1)")
   ) {}
 
@@ -116,11 +126,7 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
       )
       .addSuccess(Schema.Struct({ api_id: Schema.String, meta: Meta, objects: Schema.Array(MpcView) }))
   )
-  .add(
-    HttpApiEndpoint.get("getMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`
-      .addSuccess(MpcView)
-      .addError(PlivoError, { status: 404 })
-  )
+  .add(HttpApiEndpoint.get("getMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`.addSuccess(MpcView))
   .add(
     HttpApiEndpoint.del("endMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`.addSuccess(
       HttpApiSchema.NoContent
@@ -142,14 +148,17 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     HttpApiEndpoint.post(
       "updateParticipant"
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}`
-      .setPayload(
+      .setPayload(jsonOrForm(Params.UpdateMemberParams))
+      .addSuccess(
         Schema.Struct({
+          api_id: Schema.String,
+          message: Schema.String,
           mute: Schema.optional(Schema.Boolean),
           hold: Schema.optional(Schema.Boolean),
           coach_mode: Schema.optional(Schema.Boolean)
-        })
+        }),
+        { status: 202 }
       )
-      .addSuccess(Schema.Struct({ api_id: Schema.String, message: Schema.String }), { status: 202 })
   )
   .add(
     HttpApiEndpoint.del(
@@ -160,13 +169,7 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
   )
   .add(
     HttpApiEndpoint.post("startRecording")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record`
-      .setPayload(
-        Schema.Struct({
-          file_format: Schema.optional(Schema.Literal("mp3", "wav")),
-          recording_callback_url: Schema.optional(Schema.String),
-          recording_callback_method: Schema.optional(Schema.Literal("GET", "POST"))
-        })
-      )
+      .setPayload(jsonOrForm(Params.StartRecordingParams))
       .addSuccess(
         Schema.Struct({
           api_id: Schema.String,
@@ -193,7 +196,8 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
   ) {}
 
-const CallView = Schema.Struct({
+/** EMULATOR.md's call object. */
+export const CallView = Schema.Struct({
   call_uuid: Schema.String,
   from: Schema.String,
   to: Schema.String,
@@ -208,7 +212,7 @@ const CallView = Schema.Struct({
 export class EmulatorGroup extends HttpApiGroup.make("emulator")
   .add(
     HttpApiEndpoint.post("createCall", "/emulator/v1/calls")
-      .setPayload(Schema.Struct({ from: Schema.String, to: Schema.String }))
+      .setPayload(Params.CreateCallParams)
       .addSuccess(Schema.Struct({ call_uuid: Schema.String }), { status: 201 })
   )
   .add(
@@ -228,12 +232,12 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
   )
   .add(
     HttpApiEndpoint.post("digits")`/emulator/v1/calls/${callUuid}/digits`
-      .setPayload(Schema.Struct({ digits: Schema.String }))
+      .setPayload(Params.DigitsParams)
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
     HttpApiEndpoint.post("speak")`/emulator/v1/calls/${callUuid}/speak`
-      .setPayload(Schema.Struct({ speaking: Schema.Boolean }))
+      .setPayload(Params.SpeakParams)
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
@@ -243,7 +247,7 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
   )
   .add(
     HttpApiEndpoint.post("advance", "/emulator/v1/clock/advance")
-      .setPayload(Schema.Struct({ seconds: Schema.Number }))
+      .setPayload(Params.AdvanceParams)
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
@@ -255,4 +259,13 @@ export class MpcApi extends HttpApi.make("mpc-kit")
   .add(PlivoGroup)
   .add(MpcGroup)
   .add(EmulatorGroup)
+  // API-2: every refusal, of any endpoint, is Plivo's {api_id, error}.
+  .addError(PlivoError, { status: 400 })
+  .addError(PlivoError, { status: 401 })
+  .addError(PlivoError, { status: 404 })
+  .addError(PlivoError, { status: 405 })
+  .addError(PlivoError, { status: 409 })
+  .addError(PlivoError, { status: 413 })
+  .addError(PlivoError, { status: 429 })
+  .addError(PlivoError, { status: 500 })
   .annotate(OpenApi.Title, "mpc-kit: a Plivo-compatible multiparty-call emulator") {}

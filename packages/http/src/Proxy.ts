@@ -10,6 +10,7 @@
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import type * as http from "node:http"
+import * as os from "node:os"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import * as tls from "node:tls"
@@ -33,6 +34,19 @@ export interface Certificates {
 /** The names the leaf certificate is valid for. */
 export const leafDnsNames: ReadonlyArray<string> = ["api.plivo.com", "localhost"]
 export const leafIpAddresses: ReadonlyArray<string> = ["127.0.0.1"]
+
+/**
+ * Where the local CA is kept by default: the user's own data directory (`$XDG_DATA_HOME`, else
+ * `~/.local/share`), never a shared temporary folder another local user could plant a CA in.
+ */
+export const defaultCaDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  path.join(
+    env.XDG_DATA_HOME !== undefined && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(os.homedir(), ".local", "share"),
+    "mpc-kit",
+    "ca"
+  )
 
 /** The files `makeCertificates` keeps in its directory. */
 export const files = {
@@ -185,7 +199,12 @@ const makeLeaf = (caPem: string, caKeyPem: string, now: number) => {
  * start-up.
  */
 export const makeCertificates = (dir: string): Certificates => {
-  fs.mkdirSync(dir, { recursive: true })
+  // Only its owner may plant or read a CA here: the folder is made (or narrowed to) mode 0700.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const stat = fs.statSync(dir)
+  if (typeof process.getuid === "function" && stat.uid !== process.getuid())
+    throw new Error(`${dir} belongs to another user: refusing to keep a CA there`)
+  if ((stat.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700)
   const at = (file: string) => path.join(dir, file)
   const now = Date.now()
 

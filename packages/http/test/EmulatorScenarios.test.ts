@@ -440,7 +440,10 @@ describe("emulator scenarios over real HTTP", () => {
             fc.oneof(
               { weight: 3, arbitrary: fc.constant("prop") },
               { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]{1,12}$/) },
-              fc.string().map(encodeURIComponent)
+              fc.string().map(encodeURIComponent),
+              // Hostile names: over 100 characters, bad escapes, characters that need escaping.
+              fc.integer({ min: 101, max: 400 }).map((n) => "n".repeat(n)),
+              fc.constantFrom("%zz", "%E0%A4%A", "a%", "%00", "a%2Fb", "a%3Fb%23c")
             ),
             fc.boolean()
           )

@@ -11,12 +11,16 @@ const T0 = 1_767_603_600_000 // 2026-01-05 09:00:00 UTC
 
 const request = (wire: Record<string, unknown>) => Either.getOrThrow(AddParticipantParams.decode(wire))
 
-/** An engine whose callbacks land in a list. */
-const withEngine = (clock: "real" | "virtual", cps = 2) =>
+/**
+ * An engine whose callbacks land in a list. With `yielding`, every callback first yields to the
+ * other fibers (as a sender with a full queue would), so work that is not serialised interleaves.
+ */
+const withEngine = (clock: "real" | "virtual", cps = 2, yielding = false) =>
   Effect.gen(function* () {
     const sent = yield* Ref.make<Array<Command.SendCallback>>([])
+    const record = (c: Command.SendCallback) => Ref.update(sent, (xs) => [...xs, c])
     const outputs = Layer.succeed(Engine.EngineOutputs, {
-      callback: (c) => Ref.update(sent, (xs) => [...xs, c]),
+      callback: (c) => (yielding ? Effect.zipRight(Effect.yieldNow(), record(c)) : record(c)),
       fetchXml: () => Effect.void
     })
     const engine = yield* Engine.make({
@@ -80,9 +84,11 @@ describe("Engine", () => {
     })
   )
 
-  it.scoped("ADDR-3 fifty concurrent adds to one new name make one MPC, with every participant in it", () =>
+  it.scoped("ADDR-3 fifty concurrent adds to one new name make one MPC, each add's turn whole", () =>
     Effect.gen(function* () {
-      const { engine } = yield* withEngine("virtual", 100)
+      // The outputs yield on every callback: without the engine's lock the fifty turns interleave
+      // (one add's leg is dialled while another's has not rung yet).
+      const { engine, sent } = yield* withEngine("virtual", 100, true)
       const results = yield* Effect.forEach(
         Array.from({ length: 50 }, (_, i) => i),
         (i) =>
@@ -90,7 +96,8 @@ describe("Engine", () => {
             role: "Customer",
             from: "+12025550000",
             to: `+1202555${String(1000 + i)}`,
-            max_participants: 10
+            max_participants: 10,
+            call_status_callback_url: "https://example.com/calls"
           }),
         { concurrency: "unbounded" }
       )
@@ -106,6 +113,15 @@ describe("Engine", () => {
         if (respond?._tag === "Respond") count += respond.status === 201 ? 1 : 0
       }
       assert.strictEqual(count, 50)
+      // Each turn is whole: a leg's Initiated is followed by its own Ringing, never by another add's.
+      const events = (yield* Ref.get(sent)).map((c) => `${c.event} ${c.params.CallUUID}`)
+      const legs = results.map((r) => legsOf(r)[0]!)
+      assert.strictEqual(events.length, 100)
+      for (let k = 0; k < events.length; k += 2) {
+        const leg = events[k]!.split(" ")[1]!
+        assert.include(legs, leg)
+        assert.deepStrictEqual(events.slice(k, k + 2), [`Initiated ${leg}`, `Ringing ${leg}`])
+      }
     })
   )
 
