@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AddParticipantArbitrary, AddParticipantParams, AddParticipantRequest } from "@mpc-kit/domain"
+import { AddParticipantParams, AddParticipantRequest } from "@mpc-kit/domain"
+import { AddParticipantArbitrary } from "@mpc-kit/domain/testing"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"

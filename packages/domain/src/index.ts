@@ -1,11 +1,11 @@
 /**
  * mpc-kit's domain: the pure rules of Plivo's multiparty-call participant lifecycle.
  *
+ * The fast-check arbitraries are in `@mpc-kit/domain/testing`, so this entry exports none.
+ *
  * @since 0.1.0
  */
 
-/** fast-check arbitraries of wire requests, valid and invalid. */
-export * as AddParticipantArbitrary from "./AddParticipantArbitrary.js"
 /** The add-participant request on the wire: decoding, defaults, refusals. */
 export * as AddParticipantParams from "./AddParticipantParams.js"
 /** The add-participant request once decoded. */
@@ -38,5 +38,7 @@ export * as Step from "./Step.js"
 export * as Timers from "./Timers.js"
 /** CB-3 timestamps. */
 export * as Timestamp from "./Timestamp.js"
+/** A run's trace: the events taken and the commands given, in order. */
+export * as Trace from "./Trace.js"
 /** Call-control XML: the parsed document, the `<MultiPartyCall>` element, the document as a program. */
 export * as Xml from "./xml/index.js"

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+
+import { parseArgs } from "node:util"
 import { AddParticipantParams, MpcName } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
 
@@ -14,6 +16,7 @@ export interface Outcome {
 }
 
 export const usage = `usage: mpc-kit decode [--name MPC_NAME] [REQUEST | -]
+       mpc-kit decode --help
 
 Decodes a Plivo add-participant request and prints it with every default applied,
 or prints the parameters at fault (exit code 1).
@@ -22,22 +25,30 @@ REQUEST is a JSON object ('{"role":"agent","from":"+12025550000","to":"+12025551
 or a form body ('role=agent&from=%2B12025550000&to=%2B12025551111'); '-' or nothing reads it
 from standard input.`
 
-/** Runs the command on its arguments and the request text (already read). Never throws. */
+const options = { name: { type: "string" }, help: { type: "boolean", short: "h" } } as const
+
+/** Node's `parseArgs` error in one line. */
+const argsError = (e: unknown): string => {
+  const text = (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+  const unknown = /^Unknown option '([^']+)'/.exec(text)
+  if (unknown !== null) return `unknown option ${unknown[1]}`
+  const missing = /^Option '(--[a-z-]+)[^']*' argument (missing|is ambiguous)/.exec(text)
+  return missing !== null ? `${missing[1]} needs a value` : text
+}
+
+/** Runs the command on its arguments (read by node's `util.parseArgs`) and the request text. Never throws. */
 export const run = (args: ReadonlyArray<string>, readInput: () => string): Outcome => {
-  let name: string | undefined
-  let input: string | undefined
-  for (let k = 0; k < args.length; k++) {
-    const arg = args[k]!
-    if (arg === "--help" || arg === "-h") return { stdout: usage, exitCode: 0 }
-    if (arg === "--name") {
-      name = args[++k]
-      if (name === undefined) return { stdout: `--name needs a value\n\n${usage}`, exitCode: 2 }
-    } else if (input === undefined) {
-      input = arg
-    } else {
-      return { stdout: `unexpected argument ${JSON.stringify(arg)}\n\n${usage}`, exitCode: 2 }
-    }
-  }
+  const read = Either.try({
+    try: () => parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
+    catch: argsError
+  })
+  if (Either.isLeft(read)) return { stdout: `${read.left}\n\n${usage}`, exitCode: 2 }
+  const parsed = read.right
+  if (parsed.values.help === true) return { stdout: usage, exitCode: 0 }
+  const { name } = parsed.values
+  const [input, extra] = parsed.positionals
+  if (extra !== undefined)
+    return { stdout: `unexpected argument ${JSON.stringify(extra)}\n\n${usage}`, exitCode: 2 }
   const text = input === undefined || input === "-" ? readInput() : input
   const trimmed = text.trim()
   const decoded =

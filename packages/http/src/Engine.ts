@@ -7,8 +7,9 @@
  *
  * @since 0.1.0
  */
+
+import type { Trace } from "@mpc-kit/domain"
 import { type Command, type Event, PMap, State, Step, Timers } from "@mpc-kit/domain"
-import type { Trace } from "@mpc-kit/sim"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"

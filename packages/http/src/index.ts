@@ -8,6 +8,8 @@
 export * as CallbackSender from "./CallbackSender.js"
 /** The `decode` command. */
 export * as DecodeCli from "./DecodeCli.js"
+/** The emulator's environment (HOST, PORT, MPC_CLOCK, ...), read through `Config`. */
+export * as EmulatorConfig from "./EmulatorConfig.js"
 /** The emulator's engine. */
 export * as Engine from "./Engine.js"
 /** The CONNECT proxy and local CA for the official SDKs. */

@@ -43,3 +43,15 @@ describe("decode command", () => {
     assert.include(run(["--help"], noStdin).stdout, "usage: mpc-kit decode")
   })
 })
+
+describe("decode command line (util.parseArgs)", () => {
+  it("accepts --name=value and refuses unknown options in one line with exit 2", () => {
+    assert.strictEqual(
+      JSON.parse(run(["--name=sales", '{"role":"agent","from":"1","to":"2"}'], noStdin).stdout).mpc_name,
+      "sales"
+    )
+    const out = run(["--fast", "x"], noStdin)
+    assert.strictEqual(out.exitCode, 2)
+    assert.isTrue(out.stdout.startsWith("unknown option --fast\n"))
+  })
+})

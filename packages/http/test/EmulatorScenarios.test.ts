@@ -3,7 +3,7 @@
  * network played through `/emulator/v1/`, callbacks checked as they arrive (signed, in order).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { AddParticipantArbitrary } from "@mpc-kit/domain"
+import { AddParticipantArbitrary } from "@mpc-kit/domain/testing"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
 import * as Server from "../src/Server.js"

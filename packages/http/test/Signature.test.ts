@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AddParticipantArbitrary } from "@mpc-kit/domain"
+import { AddParticipantArbitrary } from "@mpc-kit/domain/testing"
 import * as fc from "effect/FastCheck"
 import * as plivo from "plivo"
 import { signedUrl, signV3 } from "../src/Signature.js"

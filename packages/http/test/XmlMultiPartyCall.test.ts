@@ -4,12 +4,8 @@
  */
 
 import { assert, describe, it } from "@effect/vitest"
-import {
-  AddParticipantArbitrary,
-  AddParticipantParams,
-  type AddParticipantRequest,
-  Xml
-} from "@mpc-kit/domain"
+import { AddParticipantParams, type AddParticipantRequest, Xml } from "@mpc-kit/domain"
+import { AddParticipantArbitrary } from "@mpc-kit/domain/testing"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
 import * as plivo from "plivo"

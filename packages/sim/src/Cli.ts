@@ -1,13 +1,14 @@
 /**
- * The `sim` command: runs a scenario file on virtual time with a seed, streams its trace to a file,
- * draws timelines and charts, and prints what the run measured. `parseArgs` and `formatSummary` are
- * pure; `main` does the reading and writing, through the streams it is given.
+ * The `mpc-sim` command (`pnpm sim` in the repository): runs a scenario file on virtual time with a seed, streams its trace to a file,
+ * draws timelines and charts, and prints what the run measured. `parseArgs` (on node's
+ * `util.parseArgs`) and `formatSummary` are pure; `main` does the reading and writing, through the streams it is given.
  *
  * @since 0.1.0
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { parseArgs as nodeParseArgs } from "node:util"
 import * as Either from "effect/Either"
 import * as Charts from "./Charts.js"
 import type { Summary } from "./Metrics.js"
@@ -36,9 +37,10 @@ export interface RunArgs {
 /** What the command line asks for. */
 export type Args = RunArgs | { readonly _tag: "List" } | { readonly _tag: "Help" }
 
-export const usage = `usage: sim run <scenario.json> [--seed N] [--out trace.ndjson | trace.json] [--svg DIR]
-                [--no-trace] [--json] [--progress]
-       sim list
+export const usage = `usage: mpc-sim run <scenario.json> [--seed N] [--out trace.ndjson | trace.json] [--svg DIR]
+                    [--no-trace] [--json] [--progress]
+       mpc-sim list
+       mpc-sim --help
 
 run   runs a scenario on virtual time and prints a summary of what it measured
         --seed N     seeds every random draw (default 1); same scenario and seed, same trace
@@ -47,7 +49,7 @@ run   runs a scenario on virtual time and prints a summary of what it measured
         --no-trace   keeps no trace (not with --out or --svg)
         --json       prints the metrics as JSON instead of the table
         --progress   draws the progress bar on stderr even when it is not a terminal
-list  lists the shipped scenarios
+list  lists the shipped scenarios (their files are in the package's scenarios/ folder)
 
 Exit codes: 0 done, 1 the run or a write failed, 2 bad arguments or a bad scenario.`
 
@@ -56,94 +58,82 @@ export const maxTimelines = 50
 
 const MAX_SEED = 4_294_967_295
 
-/** Reads the command line (without `node` and the script). The error is one line. */
+const options = {
+  help: { type: "boolean", short: "h" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  svg: { type: "string" },
+  "no-trace": { type: "boolean" },
+  json: { type: "boolean" },
+  progress: { type: "boolean" }
+} as const satisfies NodeParseArgsConfig["options"]
+
+type NodeParseArgsConfig = NonNullable<Parameters<typeof nodeParseArgs>[0]>
+
+/** Node's `parseArgs` errors, in one line and the words of this command. */
+export const argsError = (e: unknown): string => {
+  const text = (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+  const unknown = /^Unknown option '([^']+)'/.exec(text)
+  if (unknown !== null) return `unknown option ${unknown[1]}`
+  const missing = /^Option '(--[a-z-]+)[^']*' argument missing/.exec(text)
+  if (missing !== null) return `${missing[1]} needs a value`
+  const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(text)
+  if (ambiguous !== null) return `${ambiguous[1]} needs a value (not an option)`
+  return text.replace(/\.$/, "")
+}
+
+/** Reads the command line (without `node` and the script) with node's `util.parseArgs`. The error is one line. */
 export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Args, string> => {
-  if (argv.length === 0) return Either.left("no command given (sim run <scenario.json> or sim list)")
-  const [command, ...rest] = argv
-  if (command === "--help" || command === "-h" || command === "help") return Either.right({ _tag: "Help" })
+  const read = Either.try({
+    try: () =>
+      nodeParseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true }),
+    catch: argsError
+  })
+  if (Either.isLeft(read)) return Either.left(read.left)
+  const { values, positionals, tokens } = read.right
+  const [command, ...rest] = positionals
+  if (values.help === true || command === "help") return Either.right({ _tag: "Help" })
+  if (command === undefined)
+    return Either.left("no command given (mpc-sim run <scenario.json> or mpc-sim list)")
+  const given = tokens.flatMap((t) => (t.kind === "option" ? [t.rawName] : []))
+  const twice = given.find((name, k) => given.indexOf(name) !== k)
+  if (twice !== undefined) return Either.left(`${twice} given twice`)
   if (command === "list") {
-    if (rest.some((a) => a === "--help" || a === "-h")) return Either.right({ _tag: "Help" })
-    return rest.length === 0
+    const extra = rest[0] ?? given[0]
+    return extra === undefined
       ? Either.right({ _tag: "List" })
-      : Either.left(`list takes no arguments: ${rest[0]}`)
+      : Either.left(`list takes no arguments: ${extra}`)
   }
   if (command !== "run")
     return Either.left(`unknown command ${JSON.stringify(command)} (expected run or list)`)
+  const [scenario, ...more] = rest
+  if (scenario === undefined) return Either.left("run needs a scenario file (mpc-sim run <scenario.json>)")
+  if (more.length > 0) return Either.left(`unexpected argument ${JSON.stringify(more[0])}`)
 
-  let scenario: string | undefined
-  let seed: number | undefined
-  let out: string | undefined
-  let svg: string | undefined
-  let noTrace = false
-  let json = false
-  let progress = false
-  const seen = new Set<string>()
-  for (let k = 0; k < rest.length; k++) {
-    const arg = rest[k]!
-    if (arg === "--help" || arg === "-h") return Either.right({ _tag: "Help" })
-    if (!arg.startsWith("-") || arg === "-") {
-      if (scenario !== undefined) return Either.left(`unexpected argument ${JSON.stringify(arg)}`)
-      scenario = arg
-      continue
-    }
-    const eq = arg.indexOf("=")
-    const flag = eq === -1 ? arg : arg.slice(0, eq)
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1)
-    if (seen.has(flag)) return Either.left(`${flag} given twice`)
-    seen.add(flag)
-    const value = (): string | undefined => {
-      if (inline !== undefined) return inline
-      const v = rest[k + 1]
-      if (v === undefined || (v.startsWith("--") && v.length > 2)) return undefined
-      k++
-      return v
-    }
-    switch (flag) {
-      case "--seed": {
-        const v = value()
-        if (v === undefined) return Either.left("--seed needs a value")
-        const n = /^[0-9]+$/.test(v) ? Number(v) : Number.NaN
-        if (!Number.isSafeInteger(n) || n > MAX_SEED)
-          return Either.left(`--seed must be a whole number from 0 to ${MAX_SEED}, not ${JSON.stringify(v)}`)
-        seed = n
-        break
-      }
-      case "--out": {
-        const v = value()
-        if (v === undefined || v === "") return Either.left("--out needs a file name")
-        out = v
-        break
-      }
-      case "--svg": {
-        const v = value()
-        if (v === undefined || v === "") return Either.left("--svg needs a folder")
-        svg = v
-        break
-      }
-      case "--no-trace":
-      case "--json":
-      case "--progress":
-        if (inline !== undefined) return Either.left(`${flag} takes no value`)
-        if (flag === "--no-trace") noTrace = true
-        else if (flag === "--json") json = true
-        else progress = true
-        break
-      default:
-        return Either.left(`unknown option ${flag}`)
-    }
+  let seed = 1
+  if (values.seed !== undefined) {
+    const n = /^[0-9]+$/.test(values.seed) ? Number(values.seed) : Number.NaN
+    if (!Number.isSafeInteger(n) || n > MAX_SEED)
+      return Either.left(
+        `--seed must be a whole number from 0 to ${MAX_SEED}, not ${JSON.stringify(values.seed)}`
+      )
+    seed = n
   }
-  if (scenario === undefined) return Either.left("run needs a scenario file (sim run <scenario.json>)")
+  const { out, svg } = values
+  if (out === "") return Either.left("--out needs a file name")
+  if (svg === "") return Either.left("--svg needs a folder")
+  const noTrace = values["no-trace"] === true
   if (noTrace && out !== undefined) return Either.left("--no-trace and --out contradict each other")
   if (noTrace && svg !== undefined) return Either.left("--no-trace and --svg contradict each other")
   return Either.right({
     _tag: "Run",
     scenario,
-    seed: seed ?? 1,
+    seed,
     ...(out === undefined ? {} : { out }),
     ...(svg === undefined ? {} : { svg }),
     noTrace,
-    json,
-    progress
+    json: values.json === true,
+    progress: values.progress === true
   })
 }
 
@@ -314,11 +304,11 @@ export type ExitCode = 0 | 1 | 2
 /** Runs the command. Never throws: errors are one line on stderr and an exit code. */
 export const main = async (argv: ReadonlyArray<string>, env: Env): Promise<ExitCode> => {
   const fail = (code: 1 | 2, text: string): ExitCode => {
-    env.stderr(`sim: ${text}\n`)
+    env.stderr(`mpc-sim: ${text}\n`)
     return code
   }
   const parsed = parseArgs(argv)
-  if (Either.isLeft(parsed)) return fail(2, `${parsed.left} (sim --help for usage)`)
+  if (Either.isLeft(parsed)) return fail(2, `${parsed.left} (mpc-sim --help for usage)`)
   const args = parsed.right
   try {
     switch (args._tag) {
@@ -389,7 +379,7 @@ const runCommand = async (
     env.stderr(
       decoded.left
         .split("\n")
-        .map((issue) => `sim: ${args.scenario}: ${issue}\n`)
+        .map((issue) => `mpc-sim: ${args.scenario}: ${issue}\n`)
         .join("")
     )
     return 2
@@ -439,7 +429,7 @@ const runCommand = async (
       const charts = await Charts.all(result)
       for (const chart of charts) writeFileSync(join(dir, fileNameOf(chart.name, taken)), chart.svg)
       env.stderr(
-        `sim: wrote ${drawn.length} timeline${drawn.length === 1 ? "" : "s"}${
+        `mpc-sim: wrote ${drawn.length} timeline${drawn.length === 1 ? "" : "s"}${
           drawn.length < mpcs.length ? ` (the first ${drawn.length} of ${mpcs.length} MPCs)` : ""
         } and ${charts.length} chart${charts.length === 1 ? "" : "s"} to ${dir}\n`
       )
@@ -447,7 +437,7 @@ const runCommand = async (
       return fail(1, `cannot write the SVGs to ${dir}: ${message(e)}`)
     }
   }
-  if (file !== undefined) env.stderr(`sim: wrote ${file.count} trace entries to ${args.out}\n`)
+  if (file !== undefined) env.stderr(`mpc-sim: wrote ${file.count} trace entries to ${args.out}\n`)
 
   env.stdout(args.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : `${formatSummary(result)}\n`)
   return 0

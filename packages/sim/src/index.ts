@@ -1,11 +1,11 @@
 /**
  * mpc-kit's simulator: the domain's rules on virtual time, against scripted callees.
  *
+ * The fast-check arbitraries are in `@mpc-kit/sim/testing`, so this entry exports none.
+ *
  * @since 0.1.0
  */
 
-/** fast-check arbitraries of scenarios. */
-export * as Arbitrary from "./Arbitrary.js"
 /** A run's figures as Vega-Lite charts, rendered to SVG. */
 export * as Charts from "./Charts.js"
 /** The agenda. */
@@ -20,5 +20,5 @@ export * as Scenario from "./Scenario.js"
 export * as Simulation from "./Simulation.js"
 /** One MPC of a run as an SVG timeline. */
 export * as Timeline from "./Timeline.js"
-/** Traces. */
+/** Traces (the domain's, re-exported). */
 export * as Trace from "./Trace.js"

@@ -278,16 +278,16 @@ describe("sim run", () => {
   it("a missing file and bad arguments exit 2 with one line", async () => {
     const missing = await sim(["run", join(tmp, "nowhere.json")])
     assert.strictEqual(missing.code, 2)
-    assert.match(missing.stderr, /^sim: cannot read .*nowhere\.json: ENOENT[^\n]*\n$/)
+    assert.match(missing.stderr, /^mpc-sim: cannot read .*nowhere\.json: ENOENT[^\n]*\n$/)
     const unknown = await sim(["run", scenarioPath("stay-alone"), "--fast"])
     assert.strictEqual(unknown.code, 2)
-    assert.match(unknown.stderr, /^sim: unknown option --fast[^\n]*\n$/)
+    assert.match(unknown.stderr, /^mpc-sim: unknown option --fast[^\n]*\n$/)
   })
 
   it("a trace file that cannot be written exits 1 with one line", async () => {
     const r = await sim(["run", scenarioPath("stay-alone"), "--out", join(tmp, "no-such-dir", "t.ndjson")])
     assert.strictEqual(r.code, 1)
-    assert.match(r.stderr, /^sim: cannot write [^\n]*\n$/)
+    assert.match(r.stderr, /^mpc-sim: cannot write [^\n]*\n$/)
   })
 
   it("--svg writes one timeline per MPC and the charts", async () => {
@@ -369,6 +369,6 @@ describe("sim list", () => {
   it("--help prints the usage", async () => {
     const { code, stdout } = await sim(["--help"])
     assert.strictEqual(code, 0)
-    assert.include(stdout, "usage: sim run <scenario.json>")
+    assert.include(stdout, "usage: mpc-sim run <scenario.json>")
   })
 })

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * mpc-kit's main command. Until the emulator lands it decodes one add-participant request.
+ * The `decode` command (`pnpm decode` in the repository; see `DecodeCli.ts`): decodes one
+ * add-participant request and prints it with its defaults, or the parameters at fault.
  */
 import { readFileSync } from "node:fs"
 import { run } from "../DecodeCli.js"

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `sim` command (see `Cli.ts`): `sim run <scenario.json> --seed N ...` and `sim list`.
+ * The `mpc-sim` command (see `Cli.ts`): `mpc-sim run <scenario.json> --seed N ...`, `mpc-sim list`,
+ * `mpc-sim --help`.
  */
 import { main } from "../Cli.js"
 
@@ -8,6 +9,6 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: process.stderr.isTTY === true,
-  // From packages/sim/dist/bin/sim.js: the shipped scenarios, whatever the working directory.
+  // From dist/bin/sim.js: the package's shipped scenarios, whatever the working directory.
   scenariosDir: new URL("../../scenarios/", import.meta.url)
 })
