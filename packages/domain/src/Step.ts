@@ -11,6 +11,8 @@
  *
  * @since 0.1.0
  */
+
+import { absurd } from "effect/Function"
 import type { AddParticipantRequest, DialOut, EventGroup, Sound, Webhook } from "./AddParticipantRequest.js"
 import { formatAddress } from "./AddParticipantRequest.js"
 import { type Hangup, Hangups, type Termination, Terminations } from "./Cause.js"
@@ -1481,6 +1483,9 @@ const run = (tx: Tx, e: Event): Refusal | undefined => {
       return recordingApi(tx, e)
     case "RecordingFailed":
       return recordingFailed(tx, e.mpcUuid)
+    default:
+      // A new event variant fails the build here until it is handled.
+      return absurd(e)
   }
 }
 

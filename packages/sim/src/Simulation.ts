@@ -17,6 +17,7 @@ import {
   Step
 } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
+import { absurd } from "effect/Function"
 import { Heap } from "./Heap.js"
 import * as Metrics from "./Metrics.js"
 import * as Random from "./Random.js"
@@ -361,8 +362,20 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
       case "FetchXml":
         if (c.purpose === "ConfirmKeySound" && c.callUuid !== undefined) prompted(now, c.callUuid)
         return
-      default:
+      // The simulated network has nothing to do for these.
+      case "StartMusic":
+      case "StopMusic":
+      case "RecordStart":
+      case "RecordPause":
+      case "RecordResume":
+      case "RecordStop":
+      case "RelayDigits":
+      case "SendCallback":
+      case "Respond":
         return
+      default:
+        // A new command variant fails the build here until the simulator interprets it.
+        return absurd(c)
     }
   }
 
