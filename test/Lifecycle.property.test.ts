@@ -89,8 +89,8 @@ describe("lifecycle invariants after every step of random scenarios", () => {
       fc.property(scenario(), (s) => {
         const h = play(s, [])
         for (const l of h.log) {
-          if (l.result.refused?.startsWith("internal error"))
-            throw new Error(`${l.result.refused} after ${JSON.stringify(l.event)}`)
+          if (l.result.refused?._tag === "Defect")
+            throw new Error(`${l.result.refused.message} after ${JSON.stringify(l.event)}`)
         }
       }),
       { numRuns }

@@ -129,7 +129,8 @@ describe("CONFIRM-2 30 seconds to press the key", () => {
     const timersBefore = h.timers
     const forced = h.send({ _tag: "TimerFired", at: h.now, timerId: `confirm:${leg}` })
     assert.isDefined(forced.refused)
-    assert.include(forced.refused!, String(T0 + 32_000))
+    assert.strictEqual(forced.refused?._tag, "TooEarly")
+    assert.include(forced.refused!.message, String(T0 + 32_000))
     assert.deepStrictEqual(forced.commands, [])
     assert.strictEqual(h.state, before)
     assert.strictEqual(h.timers, timersBefore)

@@ -3,7 +3,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { added, type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const numbers = (n: number, base = 200) =>
   Array.from({ length: n }, (_, i) => `+1202555${String(base + i).padStart(4, "0")}`)
@@ -184,17 +184,17 @@ describe("CPS-2 the response message", () => {
   it("CPS-2 says initiated when every leg starts at once", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: numbers(2).join("<") })
-    assert.strictEqual(r.response.message, "add participant action initiated")
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(added(r.response).queued, false)
+    assert.strictEqual(r.response._tag, "Added")
   })
 
   it("CPS-2 says queued when some of the request's legs wait", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: numbers(3).join("<") })
-    assert.strictEqual(r.response.message, "add participant action queued")
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(added(r.response).queued, true)
+    assert.strictEqual(r.response._tag, "Added")
     assert.deepStrictEqual(
-      (r.response.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid),
+      added(r.response).legs.map((c) => c.callUuid),
       r.legs
     )
   })
@@ -203,16 +203,16 @@ describe("CPS-2 the response message", () => {
     const h = new Harness({ cps: 2 })
     h.add("room", { role: "Agent", from: FROM, to: numbers(2).join("<") })
     const behind = h.add("room", { role: "Customer", from: FROM, to: "+12025551000" })
-    assert.strictEqual(behind.response.message, "add participant action queued")
+    assert.strictEqual(added(behind.response).queued, true)
     h.advance(1_000)
     const later = h.add("room", { role: "Customer", from: FROM, to: "+12025551001" })
-    assert.strictEqual(later.response.message, "add participant action initiated")
+    assert.strictEqual(added(later.response).queued, false)
   })
 
   it("CPS-2 a delay_dial alone is not the CPS queue: the message is initiated", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: "+12025551100", delay_dial: 30 })
-    assert.strictEqual(r.response.message, "add participant action initiated")
+    assert.strictEqual(added(r.response).queued, false)
     assert.strictEqual(h.call(r.legs[0]!).state, "scheduled")
   })
 })

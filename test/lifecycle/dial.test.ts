@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { added, type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const A = "+12025550111"
 const B = "+12025550122"
@@ -28,13 +28,13 @@ describe("DIAL-1 one leg per destination", () => {
       sip_headers: "Team=Sales<Team=Support,Tier=2"
     })
     assert.isUndefined(r.refused)
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(r.response._tag, "Added")
     assert.strictEqual(r.legs.length, 2)
     const [a, b] = [r.legs[0]!, r.legs[1]!]
     assert.notStrictEqual(a, b)
-    assert.deepStrictEqual(r.response.calls, [
-      { to: A, from: FROM, call_uuid: a },
-      { to: "sip:alice@example.com", from: FROM, call_uuid: b }
+    assert.deepStrictEqual(added(r.response).legs, [
+      { to: A, from: FROM, callUuid: a },
+      { to: "sip:alice@example.com", from: FROM, callUuid: b }
     ])
     const mpc = h.mpc("room")
     assert.deepStrictEqual(ofTag(r.commands, "DialLeg"), [

@@ -40,7 +40,7 @@ describe("RACE-1 the first to answer joins", () => {
     const completed = statusEvent(won.commands, "AddParticipantByAPIActionCompleted")
     assert.deepStrictEqual(
       completed.map((c) => [c.params.RequestUUID, c.params.RequestStatus, c.params.ParticipantCallUUID]),
-      [[r.response.request_uuid, "success", a]]
+      [[r.requestUuid, "success", a]]
     )
 
     const before = h.state
@@ -67,8 +67,8 @@ describe("RACE-1 the first to answer joins", () => {
     assert.deepStrictEqual(
       mpc.members.map((m) => [m.callUuid, m.requestUuid]),
       [
-        [second.legs[1]!, second.response.request_uuid],
-        [first.legs[0]!, first.response.request_uuid]
+        [second.legs[1]!, second.requestUuid],
+        [first.legs[0]!, first.requestUuid]
       ]
     )
     assert.deepStrictEqual(mpc.requests, [])
@@ -227,7 +227,7 @@ describe("RACE-4 every leg ended without a winner", () => {
         c.params.RequestStatus,
         c.params.MemberID
       ]),
-      [[r.response.request_uuid, "failure", undefined]]
+      [[r.requestUuid, "failure", undefined]]
     )
     assert.deepStrictEqual(callbackNames(last.commands, "status"), [
       "AddParticipantByAPIActionCompleted",
@@ -288,7 +288,7 @@ describe("RACE-4 every leg ended without a winner", () => {
     assert.strictEqual(h.mpc("room").status, "Initialized")
     assert.deepStrictEqual(
       h.mpc("room").requests.map((q) => q.uuid),
-      [second.response.request_uuid]
+      [second.requestUuid]
     )
     h.advance(1_000)
     const two = h.busy(second.legs[0]!)
@@ -316,7 +316,7 @@ describe("RACE-4 every leg ended without a winner", () => {
         c.params.RequestUUID,
         c.params.RequestStatus
       ]),
-      [[second.response.request_uuid, "failure"]]
+      [[second.requestUuid, "failure"]]
     )
     assert.deepStrictEqual(statusEvent(failed.commands, "MPCEnd"), [])
     const mpc = h.mpc("room")

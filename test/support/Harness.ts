@@ -8,6 +8,7 @@ import {
   type Command,
   type Event,
   Invariants,
+  type Outcome,
   State,
   Step,
   Timers
@@ -79,7 +80,13 @@ export class Harness {
       mpc: { _tag: "ByName", name: mpc },
       request: request(wire)
     })
-    return { ...result, response: response(result.commands), legs: legsOf(result.commands) }
+    const outcome = response(result.commands)
+    return {
+      ...result,
+      response: outcome,
+      legs: legsOf(result.commands),
+      requestUuid: outcome._tag === "Added" ? outcome.requestUuid : undefined
+    }
   }
 
   /** Fires every timer due up to `at`, in order, then moves the clock to `at`. */
@@ -132,7 +139,9 @@ export class Harness {
   /** A live answered call in no MPC (to transfer with `call_uuid`). */
   createCall(from: string, to: string): string {
     const r = this.send({ _tag: "CreateCall", at: this.now, apiId: this.apiId(), from, to })
-    return response(r.commands).call_uuid as string
+    const created = response(r.commands)
+    if (created._tag !== "CallCreated") throw new Error(`CreateCall refused: ${JSON.stringify(created)}`)
+    return created.callUuid
   }
 
   /** The live MPC of a name. */
@@ -161,18 +170,23 @@ export class Harness {
   }
 }
 
-/** The body of the `Respond` command among `commands`. */
-export const response = (commands: ReadonlyArray<Cmd>): Record<string, unknown> & { status?: number } => {
+/** The outcome of the `Respond` command among `commands`: the typed reply, or the refusal. */
+export const response = (commands: ReadonlyArray<Cmd>): Outcome.Outcome => {
   const r = commands.find((c): c is Extract<Cmd, { _tag: "Respond" }> => c._tag === "Respond")
   if (r === undefined) throw new Error("no response")
-  return { ...r.body, status: r.status }
+  return r.outcome
+}
+
+/** The reply of a request that was taken to add a participant (throws on anything else). */
+export const added = (outcome: Outcome.Outcome): Extract<Outcome.Outcome, { _tag: "Added" }> => {
+  if (outcome._tag !== "Added") throw new Error(`not added: ${JSON.stringify(outcome)}`)
+  return outcome
 }
 
 /** The call UUIDs of an add-participant response, in destination order. */
 export const legsOf = (commands: ReadonlyArray<Cmd>): Array<string> => {
   const r = commands.find((c): c is Extract<Cmd, { _tag: "Respond" }> => c._tag === "Respond")
-  const calls = r?.body.calls
-  return Array.isArray(calls) ? calls.map((c: { call_uuid: string }) => c.call_uuid) : []
+  return r?.outcome._tag === "Added" ? r.outcome.legs.map((l) => l.callUuid) : []
 }
 
 /** The callbacks among `commands`, optionally of one kind. */
@@ -208,7 +222,7 @@ export const byName = (name: string) => ({ _tag: "ByName", name }) as const
 /** Adds an Agent by dialling `to` (from `FROM`), rings and answers the leg: returns the leg and its member. */
 export const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
   const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  if (added.refused !== undefined) throw new Error(`add refused: ${added.refused}`)
+  if (added.refused !== undefined) throw new Error(`add refused: ${added.refused.message}`)
   const leg = added.legs[0]!
   const mpcUuid = h.mpc(name).uuid
   const answered = h.pickUp(leg)

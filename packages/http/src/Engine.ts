@@ -110,7 +110,7 @@ export const make = (config: EngineConfig) =>
           touched,
           result.refused === undefined
             ? { t: event.at, kind: "event", event }
-            : { t: event.at, kind: "event", event, refused: result.refused }
+            : { t: event.at, kind: "event", event, refused: result.refused.message }
         )
         const follow: Array<Ev> = []
         let timersChanged = false

@@ -18,6 +18,7 @@ import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import {
   AddParticipantParams,
   AddParticipantRequest,
+  type Command,
   type Event,
   MpcName,
   PMap,
@@ -34,6 +35,7 @@ import * as Layer from "effect/Layer"
 import { MpcApi } from "./Api.js"
 import { CallbackSender } from "./CallbackSender.js"
 import * as Engine from "./Engine.js"
+import * as Outcome from "./Outcome.js"
 import * as ConnectProxy from "./Proxy.js"
 import * as Xml from "./Xml.js"
 
@@ -109,12 +111,11 @@ const guarded = (
 }
 
 /** The answer to an API event: the domain's `Respond` command. */
-const respondOf = (apiId: string, result: { commands: ReadonlyArray<{ _tag: string }> }) => {
-  const r = result.commands.find((c) => c._tag === "Respond") as
-    | { status: number; body: Record<string, unknown> }
-    | undefined
-  if (r === undefined) return plivoError(apiId, 500, "no response")
-  return r.status === 204 ? HttpServerResponse.empty({ status: 204 }) : json(r.body, r.status)
+const respondOf = (apiId: string, result: { commands: ReadonlyArray<Command.Command> }) => {
+  const r = result.commands.find((c) => c._tag === "Respond")
+  if (r?._tag !== "Respond") return plivoError(apiId, 500, "no response")
+  const { status, body } = Outcome.toPlivo(apiId, r.outcome)
+  return body === undefined ? HttpServerResponse.empty({ status }) : json(body, status)
 }
 
 const addParticipant = (
@@ -467,13 +468,13 @@ const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
 const emulatorHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
   Effect.gen(function* () {
     const tenants = yield* Tenants
-    /** A network event: 204 when taken, 409 with the reason when it does not fit the call. */
+    /** A network event: 204 when taken, else the refusal's status (see Outcome) with the reason. */
     const network = (request: HttpServerRequest.HttpServerRequest, input: Engine.Input) =>
       guarded(tenants, request, undefined, (apiId, { engine }) =>
         Effect.map(engine.submit(input), (r) =>
           r.refused === undefined
             ? HttpServerResponse.empty({ status: 204 })
-            : plivoError(apiId, r.refused.startsWith("no call") ? 404 : 409, r.refused)
+            : plivoError(apiId, Outcome.refusalStatus[r.refused._tag], r.refused.message)
         )
       )
     const bodyJson = (request: HttpServerRequest.HttpServerRequest) =>

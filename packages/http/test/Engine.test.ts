@@ -39,8 +39,8 @@ const add = (engine: Engine.Engine, name: string, wire: Record<string, unknown>)
 
 const legsOf = (r: { commands: ReadonlyArray<Command.Command> }) => {
   const respond = r.commands.find((c) => c._tag === "Respond")
-  return respond?._tag === "Respond"
-    ? (respond.body.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid)
+  return respond?._tag === "Respond" && respond.outcome._tag === "Added"
+    ? respond.outcome.legs.map((c) => c.callUuid)
     : []
 }
 
@@ -103,7 +103,7 @@ describe("Engine", () => {
       let count = 0
       for (const r of results) {
         const respond = r.commands.find((c) => c._tag === "Respond")
-        if (respond?._tag === "Respond") count += respond.status === 201 ? 1 : 0
+        if (respond?._tag === "Respond") count += respond.outcome._tag === "Added" ? 1 : 0
       }
       assert.strictEqual(count, 50)
     })

@@ -387,7 +387,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
       record(
         result.refused === undefined
           ? { t: now, kind: "event", event }
-          : { t: now, kind: "event", event, refused: result.refused }
+          : { t: now, kind: "event", event, refused: result.refused.message }
       )
     }
     if (invariants.length > 0) {
@@ -452,7 +452,10 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
       case "call": {
         const r = apply(now, { _tag: "CreateCall", at: now, apiId, from: action.from, to: action.to })
         const respond = r.commands.find((c) => c._tag === "Respond")
-        const uuid = respond?._tag === "Respond" ? String(respond.body.call_uuid) : undefined
+        const uuid =
+          respond?._tag === "Respond" && respond.outcome._tag === "CallCreated"
+            ? respond.outcome.callUuid
+            : undefined
         if (uuid !== undefined) {
           labels.set(action.id, uuid)
           if (action.caller !== undefined) lineOf(uuid).callee = action.caller
