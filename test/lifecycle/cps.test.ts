@@ -2,7 +2,7 @@
  * CPS-1, CPS-2: outbound legs are queued and initiated at the account's calls-per-second limit.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
+import { PMap, Timers } from "@mpc-kit/domain"
 import { added, type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const numbers = (n: number, base = 200) =>
@@ -48,7 +48,7 @@ describe("CPS-1 the calls-per-second queue", () => {
       legs.map((l) => h.call(l).state),
       ["dialing", "dialing", "queued", "queued", "queued"]
     )
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_000)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_000)
 
     h.advance(999)
     assert.strictEqual(dialTimes(h).length, 2)
@@ -68,7 +68,7 @@ describe("CPS-1 the calls-per-second queue", () => {
     )
     assert.deepStrictEqual(initiatedEvents(h.commands()), legs)
     // Nothing waits any more: the cps timer is gone.
-    assert.isUndefined(PMap.get(h.timers, "cps"))
+    assert.isUndefined(Timers.get(h.timers, "cps"))
     assert.isUndefined(h.state.cps.timerAt)
   })
 
@@ -95,11 +95,11 @@ describe("CPS-1 the calls-per-second queue", () => {
       ofTag(b.commands, "DialLeg").map((d) => d.callUuid),
       [b.legs[0]!]
     )
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_000)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_000)
     h.advanceTo(T0 + 1_200)
     const c = h.add("room", { role: "Agent", from: FROM, to: "+12025550620" })
     assert.strictEqual(h.call(c.legs[0]!).state, "queued")
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_600)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_600)
     h.advance(5_000)
     assert.deepStrictEqual(dialTimes(h), [
       [a.legs[0]!, T0],

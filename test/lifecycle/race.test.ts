@@ -2,7 +2,7 @@
  * RACE-1..RACE-4: the first destination to answer joins, the others lose the race.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
+import { Timers } from "@mpc-kit/domain"
 import { type Cmd, callbackNames, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const A = "+12025550111"
@@ -136,7 +136,7 @@ describe("RACE-2 the losers are hung up", () => {
         [["Hangup", "Lost Race", "9000", "Plivo"]]
       )
       // Their ring timers are cancelled.
-      assert.isUndefined(PMap.get(h.timers, `ring:${loser}`))
+      assert.isUndefined(Timers.get(h.timers, `ring:${loser}`))
       assert.deepStrictEqual(
         callEvents(h.commands(), loser).map((x) => x.event),
         ["Initiated", "Ringing", "Hangup"]
@@ -174,7 +174,7 @@ describe("RACE-3 a delayed destination is never dialled once the race is decided
     const h = new Harness()
     const r = h.add("room", { ...observed, role: "Agent", from: FROM, to: `${A}<${B}`, delay_dial: "0<10" })
     const [a, b] = [r.legs[0]!, r.legs[1]!]
-    assert.strictEqual(PMap.get(h.timers, `delay:${b}`), T0 + 10_000)
+    assert.strictEqual(Timers.get(h.timers, `delay:${b}`), T0 + 10_000)
     h.ring(a)
     h.advanceTo(T0 + 9_999)
     const won = h.answer(a)
@@ -182,8 +182,8 @@ describe("RACE-3 a delayed destination is never dialled once the race is decided
       ofTag(won.commands, "CancelTimer").filter((x) => x.timerId === `delay:${b}`),
       [{ _tag: "CancelTimer", timerId: `delay:${b}` }]
     )
-    assert.isUndefined(PMap.get(h.timers, `delay:${b}`))
-    assert.isUndefined(PMap.get(h.timers, `ring:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `delay:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `ring:${b}`))
     assert.strictEqual(h.call(b).state, "ended")
     assert.deepStrictEqual(h.call(b).hangup, lostRace)
     // It never reached the network: nothing to hang up there.
@@ -246,7 +246,7 @@ describe("RACE-4 every leg ended without a winner", () => {
       callbackNames(h.commands(), "status").filter((e) => e === "ParticipantJoin"),
       []
     )
-    assert.isUndefined(PMap.get(h.timers, `maxdur:${mpcUuid}`))
+    assert.isUndefined(Timers.get(h.timers, `maxdur:${mpcUuid}`))
   })
 
   it("RACE-4 a request whose legs all time out fails at the last ring timeout", () => {

@@ -93,9 +93,10 @@ export class Harness {
   advanceTo(at: number): Array<LogEntry> {
     const fired: Array<LogEntry> = []
     for (;;) {
-      const next = Timers.next(this.timers)
-      if (next === undefined || next.at > at) break
-      this.timers = Timers.remove(this.timers, next.timerId)
+      const due = Timers.popDue(this.timers, at)
+      if (due === undefined) break
+      const next = due.due
+      this.timers = due.rest
       this.now = Math.max(this.now, next.at)
       const result = this.send({ _tag: "TimerFired", at: next.at, timerId: next.timerId })
       fired.push({ event: { _tag: "TimerFired", at: next.at, timerId: next.timerId }, result })

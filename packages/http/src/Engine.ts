@@ -173,9 +173,10 @@ export const make = (config: EngineConfig) =>
     const fireDue = (until: number): Effect.Effect<void> =>
       Effect.gen(function* () {
         for (;;) {
-          const next = Timers.next(yield* Ref.get(timersRef))
-          if (next === undefined || next.at > until) return
-          yield* Ref.update(timersRef, (t) => Timers.remove(t, next.timerId))
+          const due = Timers.popDue(yield* Ref.get(timersRef), until)
+          if (due === undefined) return
+          const next = due.due
+          yield* Ref.set(timersRef, due.rest)
           if (config.clock === "virtual") yield* Ref.set(virtualNow, next.at)
           const state = yield* Ref.get(stateRef)
           yield* apply({ _tag: "TimerFired", at: Math.max(next.at, state.now), timerId: next.timerId })
