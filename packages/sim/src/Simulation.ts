@@ -14,7 +14,8 @@ import {
   Invariants,
   PMap,
   State,
-  Step
+  Step,
+  Timers
 } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
 import { absurd } from "effect/Function"
@@ -28,10 +29,9 @@ import type { TraceEntry } from "./Trace.js"
 type Ev = Event.Event
 type Cmd = Command.Command
 
-/** What the agenda holds. */
+/** What the agenda holds besides timers (those are in the domain's `Timers` agenda). */
 type Item =
   | { readonly _tag: "Action"; readonly action: Action; readonly index: number }
-  | { readonly _tag: "Timer"; readonly timerId: string; readonly gen: number }
   | { readonly _tag: "Network"; readonly event: Ev; readonly line: Line }
 
 /**
@@ -214,8 +214,9 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   )
   const agenda = new Heap<Item>()
   const counters = Metrics.counters()
-  const timerGen = new Map<string, number>()
-  let gen = 0
+  /** The engine's timers, and the agenda's insertion number of each, so ties keep the order things were scheduled in. */
+  let timers = Timers.empty
+  const timerSeq = new Map<string, number>()
   const labels = new Map<string, string>()
   /** Live calls' lines. */
   const lines = new Map<string, Line>()
@@ -338,11 +339,12 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   const interpret = (now: number, c: Cmd) => {
     switch (c._tag) {
       case "SetTimer":
-        timerGen.set(c.timerId, ++gen)
-        agenda.push(c.at, { _tag: "Timer", timerId: c.timerId, gen })
+        timers = Timers.set(timers, c.timerId, c.at)
+        timerSeq.set(c.timerId, agenda.reserve())
         return
       case "CancelTimer":
-        timerGen.delete(c.timerId)
+        timers = Timers.cancel(timers, c.timerId)
+        timerSeq.delete(c.timerId)
         return
       case "DialLeg":
         dialled(now, c.callUuid, c.to._tag === "PhoneNumber" ? c.to.number : `sip:${c.to.user}@${c.to.host}`)
@@ -508,6 +510,20 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
 
   let processed = 0
   for (;;) {
+    const top = agenda.peek()
+    const timer = Timers.next(timers)
+    if (
+      timer !== undefined &&
+      (top === undefined ||
+        timer.at < top.at ||
+        (timer.at === top.at && (timerSeq.get(timer.timerId) ?? 0) < top.seq))
+    ) {
+      if (timer.at > until) break
+      timers = Timers.cancel(timers, timer.timerId)
+      timerSeq.delete(timer.timerId)
+      apply(timer.at, { _tag: "TimerFired", at: timer.at, timerId: timer.timerId })
+      continue
+    }
     const next = agenda.pop()
     if (next === undefined || next.at > until) break
     const now = next.at
@@ -517,11 +533,6 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         processed++
         act(now, item.action)
         if (options.onProgress !== undefined && processed % 1000 === 0) options.onProgress(processed / total)
-        break
-      case "Timer":
-        if (timerGen.get(item.timerId) !== item.gen) break
-        timerGen.delete(item.timerId)
-        apply(now, { _tag: "TimerFired", at: now, timerId: item.timerId })
         break
       case "Network":
         if (item.line.ended) break
