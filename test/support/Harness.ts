@@ -13,6 +13,7 @@ import {
   Step,
   Timers
 } from "@mpc-kit/domain"
+import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 
 export type Cmd = Command.Command
@@ -26,7 +27,8 @@ export interface LogEntry {
   readonly result: Step.StepResult
 }
 
-export class InvariantBroken extends Error {}
+/** A step broke an invariant: the message names the rules and the event. */
+export class InvariantBroken extends Data.TaggedError("InvariantBroken")<{ readonly message: string }> {}
 
 /** Decodes wire parameters (throws on a refusal: tests pass valid requests here). */
 export const request = (wire: Record<string, unknown>): AddParticipantRequest.AddParticipantRequest => {
@@ -58,9 +60,9 @@ export class Harness {
     this.log.push({ event, result })
     const violations = Invariants.check({ before, event, result }, this.invariants)
     if (violations.length > 0) {
-      throw new InvariantBroken(
-        `${violations.map((v) => `${v.rule} (${v.description}): ${v.detail}`).join("\n")}\nafter ${JSON.stringify(event)}`
-      )
+      throw new InvariantBroken({
+        message: `${violations.map((v) => `${v.rule} (${v.description}): ${v.detail}`).join("\n")}\nafter ${JSON.stringify(event)}`
+      })
     }
     this.state = result.state
     if (result.refused === undefined) this.timers = Timers.apply(this.timers, result.commands)

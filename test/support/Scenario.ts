@@ -367,7 +367,7 @@ export const play = (
   } catch (error) {
     if (error instanceof InvariantBroken) {
       const events = h.log.map((l, k) => `  ${k + 1}. ${JSON.stringify(l.event)}`).join("\n")
-      throw new InvariantBroken(`${error.message}\n\nevents (${h.log.length}):\n${events}`)
+      throw new InvariantBroken({ message: `${error.message}\n\nevents (${h.log.length}):\n${events}` })
     }
     throw error
   }

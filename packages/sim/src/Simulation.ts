@@ -17,6 +17,7 @@ import {
   Step,
   Timers
 } from "@mpc-kit/domain"
+import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import { absurd } from "effect/Function"
 import { Heap } from "./Heap.js"
@@ -28,6 +29,9 @@ import type { TraceEntry } from "./Trace.js"
 
 type Ev = Event.Event
 type Cmd = Command.Command
+
+/** A step broke an invariant the run was asked to check: the message names the rules and the event. */
+export class InvariantBroken extends Data.TaggedError("InvariantBroken")<{ readonly message: string }> {}
 
 /** What the agenda holds besides timers (those are in the domain's `Timers` agenda). */
 type Item =
@@ -395,9 +399,9 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
     if (invariants.length > 0) {
       const broken = Invariants.check({ before, event, result }, invariants)
       if (broken.length > 0) {
-        throw new Error(
-          `${broken.map((b) => `${b.rule}: ${b.detail}`).join("; ")} after ${JSON.stringify(event)}`
-        )
+        throw new InvariantBroken({
+          message: `${broken.map((b) => `${b.rule}: ${b.detail}`).join("; ")} after ${JSON.stringify(event)}`
+        })
       }
     }
     state = result.state
