@@ -1,12 +1,115 @@
 /**
- * API-2: every answer the shell derives from the domain, in one place: what a `step` result (its
- * `Respond` command or its refusal) and the shell's own refusals become over HTTP, as a status
- * and Plivo's `{api_id, error}` body. Nothing else in the shell picks a status for a domain outcome.
+ * API-1, API-2: the one table from the domain's outcomes to HTTP, and every answer the shell derives
+ * from them: each refusal tag to its status, each typed reply to its status and Plivo's JSON body,
+ * and the shell's own refusals (auth, limits, bad bodies) in Plivo's `{api_id, error}` form. The
+ * domain knows no status code; this module is the only place that decides them.
  *
  * @since 0.1.0
  */
 import { HttpServerResponse } from "@effect/platform"
-import type { Step } from "@mpc-kit/domain"
+import type { Outcome, Step } from "@mpc-kit/domain"
+import { absurd } from "effect/Function"
+
+/**
+ * API-2: the status of each refusal.
+ *
+ * @since 0.2.0
+ * @category mapping
+ */
+export const refusalStatus: { readonly [K in Outcome.Refusal["_tag"]]: number } = {
+  Invalid: 400,
+  NotFound: 404,
+  // LIFE-4 [decision], REC-2: a request the state forbids is a 400, as Plivo answers.
+  NotAllowed: 400,
+  Conflict: 409,
+  TooEarly: 409,
+  Defect: 500
+}
+
+/**
+ * The status of each reply: 201 for what creates, 202 for what is accepted, 204 when nothing is said.
+ *
+ * @since 0.2.0
+ * @category mapping
+ */
+export const replyStatus: { readonly [K in Outcome.Reply["_tag"]]: number } = {
+  Added: 201,
+  CallCreated: 201,
+  MembersUpdated: 202,
+  RecordingStarted: 202,
+  MembersKicked: 204,
+  MpcEnded: 204,
+  RecordingChanged: 204
+}
+
+/**
+ * An outcome as HTTP: its status, and Plivo's JSON body (`undefined` for 204).
+ *
+ * @since 0.2.0
+ * @category mapping
+ */
+export interface Plivo {
+  readonly status: number
+  readonly body: Record<string, unknown> | undefined
+}
+
+/**
+ * API-1, API-2: the status and body of an outcome; every body holds `api_id`.
+ *
+ * @since 0.2.0
+ * @category mapping
+ */
+export const toPlivo = (apiId: string, outcome: Outcome.Outcome): Plivo => {
+  switch (outcome._tag) {
+    case "Invalid":
+    case "NotFound":
+    case "NotAllowed":
+    case "Conflict":
+    case "TooEarly":
+    case "Defect":
+      return { status: refusalStatus[outcome._tag], body: { api_id: apiId, error: outcome.message } }
+    case "Added":
+      return {
+        status: replyStatus.Added,
+        body: {
+          api_id: apiId,
+          calls: outcome.legs.map((l) => ({ to: l.to, from: l.from, call_uuid: l.callUuid })),
+          // CPS-2
+          message: outcome.queued ? "add participant action queued" : "add participant action initiated",
+          request_uuid: outcome.requestUuid
+        }
+      }
+    case "CallCreated":
+      return { status: replyStatus.CallCreated, body: { api_id: apiId, call_uuid: outcome.callUuid } }
+    case "MembersUpdated":
+      return {
+        status: replyStatus.MembersUpdated,
+        body: {
+          api_id: apiId,
+          message: "update participant action accepted",
+          ...(outcome.mute === undefined ? {} : { mute: outcome.mute }),
+          ...(outcome.hold === undefined ? {} : { hold: outcome.hold }),
+          ...(outcome.coachMode === undefined ? {} : { coach_mode: outcome.coachMode })
+        }
+      }
+    case "RecordingStarted":
+      return {
+        status: replyStatus.RecordingStarted,
+        body: {
+          api_id: apiId,
+          message: "MPC recording started",
+          recording_id: outcome.recordingUuid,
+          recording_url: outcome.url
+        }
+      }
+    case "MembersKicked":
+    case "MpcEnded":
+    case "RecordingChanged":
+      return { status: replyStatus[outcome._tag], body: undefined }
+    default:
+      return absurd(outcome)
+  }
+}
 
 /**
  * A JSON answer. The body is serialised here, in one `JSON.stringify`, without the platform's
@@ -39,21 +142,25 @@ export const plivoError = (
 export const noContent: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 204 })
 
 /**
- * The answer to an API event: the domain's `Respond` command (its status and body).
+ * The answer to an API event: the outcome its `Respond` command carries, through `toPlivo`.
  *
  * @since 0.1.0
  * @category outcomes
  */
 export const respond = (apiId: string, result: Step.StepResult): HttpServerResponse.HttpServerResponse => {
   for (const c of result.commands) {
-    if (c._tag === "Respond") return c.status === 204 ? noContent : json(c.body, c.status)
+    if (c._tag === "Respond") {
+      const { status, body } = toPlivo(apiId, c.outcome)
+      return body === undefined ? HttpServerResponse.empty({ status }) : json(body, status)
+    }
   }
   return plivoError(apiId, 500, "no response")
 }
 
 /**
- * The answer to a network event (the emulator's control API): 204 when taken; an unknown call is a
- * 404, an event that does not fit the call's state a 409, with the domain's reason.
+ * The answer to a network event (the emulator's control API): 204 when taken, else the refusal's
+ * status from `refusalStatus` (an unknown call is NotFound, 404; an event that does not fit the
+ * call's state is a Conflict, 409) with the domain's reason.
  *
  * @since 0.1.0
  * @category outcomes
@@ -61,7 +168,7 @@ export const respond = (apiId: string, result: Step.StepResult): HttpServerRespo
 export const network = (apiId: string, result: Step.StepResult): HttpServerResponse.HttpServerResponse =>
   result.refused === undefined
     ? noContent
-    : plivoError(apiId, result.refused.startsWith("no call") ? 404 : 409, result.refused)
+    : plivoError(apiId, refusalStatus[result.refused._tag], result.refused.message)
 
 /**
  * The shell's own refusals, each with its status.
