@@ -104,8 +104,9 @@ class Tx {
   liveNames: State["liveNames"]
   callIndex: State["callIndex"]
   calls: State["calls"]
-  cps: Mutable<Cps>
-  private cpsCopied = false
+  /** The CPS queue as this step sees it: read-only, since it may be the input state's; see `writableCps`. */
+  cps: Cps
+  private cpsDraft: Mutable<Cps> | undefined
   /** MPCs copied for this step (usually one). */
   private readonly drafts: Array<Draft> = []
   /** MPCs in the middle of ending (so their members' exits do not end them again). */
@@ -122,7 +123,7 @@ class Tx {
     this.liveNames = state.liveNames
     this.callIndex = state.callIndex
     this.calls = state.calls
-    this.cps = state.cps as Mutable<Cps>
+    this.cps = state.cps
   }
 
   id(): string {
@@ -170,18 +171,19 @@ class Tx {
     return d
   }
 
-  newDraft(mpc: Mpc): Draft {
-    const d = mpc as Draft
+  /** Registers an MPC this step created (a fresh object, so writable). */
+  newDraft(d: Draft): Draft {
     this.drafts.push(d)
     return d
   }
 
+  /** A copy of the CPS queue this step may change, made once per step. */
   writableCps(): Mutable<Cps> {
-    if (!this.cpsCopied) {
-      this.cps = { ...this.cps }
-      this.cpsCopied = true
+    if (this.cpsDraft === undefined) {
+      this.cpsDraft = { ...this.cps }
+      this.cps = this.cpsDraft
     }
-    return this.cps
+    return this.cpsDraft
   }
 
   isEnding(uuid: string): boolean {
