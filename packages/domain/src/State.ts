@@ -246,3 +246,40 @@ export const liveMpc = (state: State, name: string): Mpc | undefined => {
   const uuid = PMap.get(state.liveNames, name)
   return uuid === undefined ? undefined : PMap.get(state.mpcs, uuid)
 }
+
+/** What `retireEnded` took out of the state, for the shell to persist before forgetting it. */
+export interface Retired {
+  readonly mpc: Mpc
+}
+
+/**
+ * LIFE-1, ADDR-2: drops an ended MPC, which can no longer change, from the state: the MPC, its
+ * calls and their index entries (its name is already free, and no timer of it is pending: LIFE-7).
+ * Returns what it removed, so a shell can persist it first; nothing when the MPC is unknown or not
+ * ended. No later step of a live MPC answers differently (a property test checks it).
+ */
+export const retireEnded = (
+  state: State,
+  mpcUuid: string
+): { readonly state: State; readonly retired: Retired | undefined } => {
+  const m = PMap.get(state.mpcs, mpcUuid)
+  if (m === undefined || m.status !== "Ended") return { state, retired: undefined }
+  let callIndex = state.callIndex
+  for (const c of m.calls)
+    if (PMap.get(callIndex, c.uuid) === mpcUuid) callIndex = PMap.remove(callIndex, c.uuid)
+  const liveNames =
+    PMap.get(state.liveNames, m.name) === mpcUuid ? PMap.remove(state.liveNames, m.name) : state.liveNames
+  return {
+    state: { ...state, mpcs: PMap.remove(state.mpcs, mpcUuid), callIndex, liveNames },
+    retired: { mpc: m }
+  }
+}
+
+/** The UUIDs of the MPCs that have ended (what `retireEnded` can take). */
+export const endedMpcs = (state: State): Array<string> => {
+  const out: Array<string> = []
+  PMap.forEach(state.mpcs, (m, uuid) => {
+    if (m.status === "Ended") out.push(uuid)
+  })
+  return out
+}
