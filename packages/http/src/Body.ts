@@ -6,9 +6,11 @@
  * @since 0.1.0
  */
 import type { IncomingMessage } from "node:http"
-import type { HttpServerRequest } from "@effect/platform"
+import { HttpMethod, HttpServerRequest, UrlParams } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { BadRequest, BodyLimit, Caller, PayloadTooLarge } from "./Api.js"
 
 /**
  * The largest request body taken (a larger one is a 413).
@@ -105,3 +107,77 @@ export const readNode = (req: IncomingMessage, max = MaxBodyBytes): Effect.Effec
  */
 export const read = (request: HttpServerRequest.HttpServerRequest, max = MaxBodyBytes): Effect.Effect<Read> =>
   readNode(NodeHttpServerRequest.toIncomingMessage(request), max)
+
+const isJson = (type: string) => type === "" || type.includes("application/json")
+const isForm = (type: string) => type.includes("application/x-www-form-urlencoded")
+
+/**
+ * The request with its body already read: the platform's `text`, `json` and `urlParamsBody` answer
+ * from it (the payload's decoding reads them), everything else is the request's own.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const withBody = (
+  request: HttpServerRequest.HttpServerRequest,
+  text: string,
+  json: unknown
+): HttpServerRequest.HttpServerRequest =>
+  Object.create(request, {
+    text: { value: Effect.succeed(text) },
+    json: { value: Effect.succeed(json) },
+    urlParamsBody: { value: Effect.sync(() => UrlParams.fromInput(new URLSearchParams(text))) }
+  }) as HttpServerRequest.HttpServerRequest
+
+/**
+ * The JSON value of a body (an empty body is an empty object), or why it is not one.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const parseJson = (text: string): { readonly value: unknown } | { readonly error: string } => {
+  if (text.trim() === "") return { value: {} }
+  try {
+    return { value: JSON.parse(text) }
+  } catch (e) {
+    return { error: `body: expected a JSON object of parameters: ${(e as Error).message}` }
+  }
+}
+
+/**
+ * The `BodyLimit` middleware: after `Authorization`, a request that carries a body has it read
+ * under the limit (413 at the limit, nothing kept past it, `Connection: close`), parsed as JSON or
+ * a form by its Content-Type (no Content-Type is JSON), and handed on to the payload's decoding.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const layer = Layer.succeed(
+  BodyLimit,
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (!HttpMethod.hasBody(request.method)) return request
+    const caller = yield* Effect.serviceOption(Caller)
+    const apiId = caller._tag === "Some" ? caller.value.apiId : ""
+    const type = (request.headers["content-type"] ?? "").toLowerCase()
+    const json = isJson(type)
+    if (!json && !isForm(type))
+      return yield* Effect.fail(
+        new BadRequest({
+          api_id: apiId,
+          error: "body: expected Content-Type application/json or application/x-www-form-urlencoded"
+        })
+      )
+    const read = yield* readNode(NodeHttpServerRequest.toIncomingMessage(request))
+    if (read._tag === "TooLarge")
+      return yield* Effect.fail(
+        new PayloadTooLarge({ api_id: apiId, error: `body: larger than ${MaxBodyBytes} bytes` })
+      )
+    if (read._tag === "Unreadable")
+      return yield* Effect.fail(new BadRequest({ api_id: apiId, error: "body: could not be read" }))
+    if (!json) return withBody(request, read.text, undefined)
+    const parsed = parseJson(read.text)
+    if ("error" in parsed) return yield* Effect.fail(new BadRequest({ api_id: apiId, error: parsed.error }))
+    return withBody(request, read.text, parsed.value)
+  })
+)
