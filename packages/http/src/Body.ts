@@ -35,68 +35,76 @@ const tooLarge: Read = { _tag: "TooLarge" }
 const unreadable: Read = { _tag: "Unreadable" }
 
 /**
- * Reads a Node request's body, at most `max` bytes. A declared `Content-Length` over the limit is
- * refused before any byte is read. Past the limit, reading stops (the socket is paused; the 413's
- * `Connection: close` ends it). A request that closes before its end resolves `Unreadable` and
- * drops everything it held.
+ * Reads a Node request's body, at most `max` bytes, and calls `done` once. A declared
+ * `Content-Length` over the limit is refused before any byte is read. Past the limit, reading stops
+ * (the socket is paused; the 413's `Connection: close` ends it). A request that closes before its
+ * end gives `Unreadable` and drops everything it held. Returns a function that stops reading.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const readInto = (req: IncomingMessage, max: number, done: (read: Read) => void): (() => void) => {
+  const declared = Number(req.headers["content-length"])
+  if (Number.isFinite(declared) && declared > max) {
+    req.pause()
+    done(tooLarge)
+    return () => {}
+  }
+  // A request whose client went away before this handler ran emits nothing more: answer now,
+  // or the caller (and all it holds) would wait forever.
+  if (req.destroyed || req.readableAborted) {
+    done(unreadable)
+    return () => {}
+  }
+  if (req.complete && req.readableEnded) {
+    done({ _tag: "Text", text: "" })
+    return () => {}
+  }
+  let chunks: Array<Buffer> = []
+  let bytes = 0
+  const stop = () => {
+    req.off("data", onData)
+    req.off("end", onEnd)
+    req.off("error", onFail)
+    req.off("close", onFail)
+    chunks = []
+  }
+  const finish = (read: Read) => {
+    stop()
+    done(read)
+  }
+  const onData = (chunk: Buffer) => {
+    bytes += chunk.length
+    if (bytes > max) {
+      req.pause()
+      finish(tooLarge)
+      return
+    }
+    chunks.push(chunk)
+  }
+  const onEnd = () => {
+    const text =
+      chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, bytes).toString("utf8")
+    finish({ _tag: "Text", text })
+  }
+  const onFail = () => finish(unreadable)
+  req.on("data", onData)
+  req.once("end", onEnd)
+  req.once("error", onFail)
+  req.once("close", onFail)
+  return stop
+}
+
+/**
+ * `readInto` as an effect; interrupting it stops reading.
  *
  * @since 0.1.0
  * @category reading
  */
 export const readNode = (req: IncomingMessage, max = MaxBodyBytes): Effect.Effect<Read> =>
   Effect.async<Read>((resume) => {
-    const declared = Number(req.headers["content-length"])
-    if (Number.isFinite(declared) && declared > max) {
-      req.pause()
-      resume(Effect.succeed(tooLarge))
-      return
-    }
-    // A request whose client went away before this handler ran emits nothing more: answer now,
-    // or the fiber (and all it holds) would wait forever.
-    if (req.destroyed || req.readableAborted) {
-      resume(Effect.succeed(unreadable))
-      return
-    }
-    if (req.complete && req.readableEnded) {
-      resume(Effect.succeed({ _tag: "Text", text: "" }))
-      return
-    }
-    let chunks: Array<Buffer> = []
-    let bytes = 0
-    const done = (read: Read) => {
-      req.off("data", onData)
-      req.off("end", onEnd)
-      req.off("error", onFail)
-      req.off("close", onFail)
-      chunks = []
-      resume(Effect.succeed(read))
-    }
-    const onData = (chunk: Buffer) => {
-      bytes += chunk.length
-      if (bytes > max) {
-        req.pause()
-        done(tooLarge)
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = () => {
-      const text =
-        chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, bytes).toString("utf8")
-      done({ _tag: "Text", text })
-    }
-    const onFail = () => done(unreadable)
-    req.on("data", onData)
-    req.once("end", onEnd)
-    req.once("error", onFail)
-    req.once("close", onFail)
-    return Effect.sync(() => {
-      req.off("data", onData)
-      req.off("end", onEnd)
-      req.off("error", onFail)
-      req.off("close", onFail)
-      chunks = []
-    })
+    const stop = readInto(req, max, (read) => resume(Effect.succeed(read)))
+    return Effect.sync(stop)
   })
 
 /**
@@ -108,8 +116,29 @@ export const readNode = (req: IncomingMessage, max = MaxBodyBytes): Effect.Effec
 export const read = (request: HttpServerRequest.HttpServerRequest, max = MaxBodyBytes): Effect.Effect<Read> =>
   readNode(NodeHttpServerRequest.toIncomingMessage(request), max)
 
-const isJson = (type: string) => type === "" || type.includes("application/json")
-const isForm = (type: string) => type.includes("application/x-www-form-urlencoded")
+/**
+ * How a body of this Content-Type is read: as JSON (also when no type is given, as HttpApi does),
+ * as a form, or not at all.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const kindOf = (contentType: string | undefined): "json" | "form" | undefined => {
+  const type = (contentType ?? "").toLowerCase()
+  return type === "" || type.includes("application/json")
+    ? "json"
+    : type.includes("application/x-www-form-urlencoded")
+      ? "form"
+      : undefined
+}
+
+/**
+ * The refusal of any other Content-Type.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const wrongType = "body: expected Content-Type application/json or application/x-www-form-urlencoded"
 
 /**
  * The request with its body already read: the platform's `text`, `json` and `urlParamsBody` answer
@@ -159,13 +188,12 @@ export const layer = Layer.succeed(
     if (!HttpMethod.hasBody(request.method)) return request
     const caller = yield* Effect.serviceOption(Caller)
     const apiId = caller._tag === "Some" ? caller.value.apiId : ""
-    const type = (request.headers["content-type"] ?? "").toLowerCase()
-    const json = isJson(type)
-    if (!json && !isForm(type))
+    const kind = kindOf(request.headers["content-type"])
+    if (kind === undefined)
       return yield* Effect.fail(
         new BadRequest({
           api_id: apiId,
-          error: "body: expected Content-Type application/json or application/x-www-form-urlencoded"
+          error: wrongType
         })
       )
     const read = yield* readNode(NodeHttpServerRequest.toIncomingMessage(request))
@@ -175,7 +203,7 @@ export const layer = Layer.succeed(
       )
     if (read._tag === "Unreadable")
       return yield* Effect.fail(new BadRequest({ api_id: apiId, error: "body: could not be read" }))
-    if (!json) return withBody(request, read.text, undefined)
+    if (kind === "form") return withBody(request, read.text, undefined)
     const parsed = parseJson(read.text)
     if ("error" in parsed) return yield* Effect.fail(new BadRequest({ api_id: apiId, error: parsed.error }))
     return withBody(request, read.text, parsed.value)

@@ -6,12 +6,7 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import {
-  HttpApiBuilder,
-  type HttpApiError,
-  HttpServerRequest,
-  type HttpServerResponse
-} from "@effect/platform"
+import { HttpApiBuilder, type HttpApiError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { MpcName } from "@mpc-kit/domain"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -70,18 +65,50 @@ const badParameter = (path: string, params: Record<number, string>): string | un
  * @category mapping
  */
 export const render = (failure: PlivoFailure): HttpServerResponse.HttpServerResponse => {
+  const p = plain(failure)
+  const response = Outcome.plivoError(p.apiId, p.status, p.error)
+  return p.headers === undefined ? response : HttpServerResponse.setHeaders(response, p.headers)
+}
+
+/**
+ * A refusal's status, `api_id`, message and extra headers, for a writer without the platform.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const plain = (
+  failure: PlivoFailure
+): {
+  readonly status: number
+  readonly apiId: string
+  readonly error: string
+  readonly headers?: Record<string, string>
+} => {
   const status = failureStatus(failure)
   const apiId = failure.api_id === "" ? randomUUID() : failure.api_id
-  if (status === 413) return Outcome.refusal.tooLarge(apiId, Body.MaxBodyBytes)
-  if (failure instanceof TooManyRequests) return Outcome.refusal.tooMany(apiId, failure.retryAfter)
-  return Outcome.plivoError(apiId, status, failure.error)
+  // The rest of the body is never read: the connection cannot carry another request.
+  if (status === 413)
+    return {
+      status,
+      apiId,
+      error: `body: larger than ${Body.MaxBodyBytes} bytes`,
+      headers: { connection: "close" }
+    }
+  if (failure instanceof TooManyRequests)
+    return { status, apiId, error: failure.error, headers: { "retry-after": String(failure.retryAfter) } }
+  return { status, apiId, error: failure.error }
 }
 
 /** Path parameters by their wire names. */
 const wireName: Record<string, string> = { mpcName: "mpc_name", mpcUuid: "mpc_uuid", callUuid: "call_uuid" }
 
-/** The domain's wording of a decoding failure: `parameter: message`, each once, joined by `; `. */
-const decodeMessage = (
+/**
+ * The domain's wording of a decoding failure: `parameter: message`, each once, joined by `; `.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const decodeMessage = (
   issues: ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }>
 ) => {
   const seen = new Set<string>()

@@ -22,7 +22,31 @@ import { authorize, makeRateLimiter, type Tenant, Tenants } from "./Tenants.js"
  * @since 0.1.0
  * @category guards
  */
-export const make = (tenants: Context.Tag.Service<Tenants>) => {
+export const make = (tenants: Context.Tag.Service<Tenants>): Check => {
+  const known = checks.get(tenants)
+  if (known !== undefined) return known
+  const check = makeCheck(tenants)
+  checks.set(tenants, check)
+  return check
+}
+
+/**
+ * A check of credentials (see `make`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export type Check = (
+  apiId: string,
+  credentials: { readonly username: string; readonly password: string },
+  pathAuthId: string | undefined,
+  now: number
+) => Tenant | Unauthorized | TooManyRequests
+
+/** One check per server, so every path to it (HttpApi and the fast path) counts in one rate window. */
+const checks = new WeakMap<Context.Tag.Service<Tenants>, Check>()
+
+const makeCheck = (tenants: Context.Tag.Service<Tenants>): Check => {
   const limiter = tenants.rateLimit === undefined ? undefined : makeRateLimiter(tenants.rateLimit)
   return (
     apiId: string,
