@@ -188,7 +188,7 @@ export const install = (server: Server, fast: Slot) => {
   const taken = (req: IncomingMessage, res: ServerResponse) => {
     let t = decided.get(req)
     if (t === undefined) {
-      t = fast.handle !== undefined && fast.handle(req, res)
+      t = fast.handle?.(req, res) === true
       decided.set(req, t)
     }
     return t
