@@ -1,23 +1,23 @@
 /**
  * The network's side (EMULATOR.md): calls created, answered, busy, rejected, hung up, digits and
- * speech, the virtual clock, and an MPC's trace. Same Basic auth, scoped to the account; bodies
- * read only once the request is authenticated.
+ * speech, the virtual clock, and an MPC's trace. Same `Authorization`, scoped to the caller's
+ * account; typed handlers over the payloads of `Params.ts`.
  *
  * @since 0.1.0
  */
-import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
+import { HttpApiBuilder } from "@effect/platform"
 import { PMap } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import type * as Schema from "effect/Schema"
-import { MpcApi } from "./Api.js"
+import { Caller, MpcApi } from "./Api.js"
 import type * as Engine from "./Engine.js"
-import * as Guard from "./Guard.js"
-import { readBody } from "./MpcHandlers.js"
 import * as Outcome from "./Outcome.js"
-import * as Params from "./Params.js"
-import { Tenants } from "./Tenants.js"
 import { callView } from "./Views.js"
+
+/** A network event: nothing when taken, else the domain's refusal (Outcome's table). */
+const network = (input: Engine.Input) =>
+  Effect.flatMap(Caller, ({ apiId, tenant }) =>
+    Effect.flatMap(tenant.engine.submit(input), (r) => Outcome.taken(apiId, r))
+  )
 
 /**
  * The network control handlers.
@@ -26,99 +26,59 @@ import { callView } from "./Views.js"
  * @category handlers
  */
 export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
-  Effect.gen(function* () {
-    const guard = Guard.make(yield* Tenants)
-    /** Authenticates, reads and decodes a JSON body, then answers with `f`. */
-    const withBody = <A, I>(
-      request: HttpServerRequest.HttpServerRequest,
-      schema: Schema.Schema<A, I>,
-      f: (apiId: string, engine: Engine.Engine, a: A) => Effect.Effect<ReturnType<typeof Outcome.json>>
-    ) =>
-      guard(request, undefined, (apiId, { engine }) =>
-        Effect.flatMap(readBody(apiId, request), (body) => {
-          if (Either.isLeft(body)) return Effect.succeed(body.left)
-          const decoded = Params.decode(schema, body.right, "application/json")
-          return Either.isLeft(decoded)
-            ? Effect.succeed(Outcome.refusal.invalid(apiId, decoded.left))
-            : f(apiId, engine, decoded.right)
-        })
-      )
-    /** A network event: 204 when taken, else the domain's refusal (Outcome.network). */
-    const network = (request: HttpServerRequest.HttpServerRequest, input: Engine.Input) =>
-      guard(request, undefined, (apiId, { engine }) =>
-        Effect.map(engine.submit(input), (r) => Outcome.network(apiId, r))
-      )
-    const networkWith = (apiId: string, engine: Engine.Engine, input: Engine.Input) =>
-      Effect.map(engine.submit(input), (r) => Outcome.network(apiId, r))
-    return handlers
-      .handleRaw("createCall", ({ request }) =>
-        withBody(request, Params.CreateCallParams, (apiId, engine, body) =>
-          Effect.map(engine.submit({ _tag: "CreateCall", apiId, from: body.from, to: body.to }), (r) =>
-            Outcome.respond(apiId, r)
+  Effect.succeed(
+    handlers
+      .handle("createCall", ({ payload }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant }) =>
+          tenant.engine.submit({ _tag: "CreateCall", apiId, from: payload.from, to: payload.to }).pipe(
+            Effect.flatMap((r) => Outcome.reply(apiId, r, "CallCreated")),
+            Effect.map((r) => Outcome.bodies.CallCreated(apiId, r))
           )
         )
       )
-      .handleRaw("listCalls", ({ request }) =>
-        guard(request, undefined, (_, { engine }) =>
-          Effect.map(engine.state, (state) => {
+      .handle("listCalls", () =>
+        Effect.flatMap(Caller, ({ tenant }) =>
+          Effect.map(tenant.engine.state, (state) => {
             const calls: Array<ReturnType<typeof callView>> = []
             PMap.forEach(state.calls, (c) => calls.push(callView(null, c)))
             PMap.forEach(state.mpcs, (m) => {
               for (const c of m.calls) calls.push(callView(m.uuid, c))
             })
             calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
-            return Outcome.json({ calls }, 200)
+            return { calls }
           })
         )
       )
-      .handleRaw("answer", ({ path, request }) =>
-        network(request, { _tag: "LegAnswered", callUuid: path.callUuid })
+      .handle("answer", ({ path }) => network({ _tag: "LegAnswered", callUuid: path.callUuid }))
+      .handle("busy", ({ path }) => network({ _tag: "LegBusy", callUuid: path.callUuid }))
+      .handle("reject", ({ path }) => network({ _tag: "LegRejected", callUuid: path.callUuid }))
+      .handle("hangup", ({ path }) => network({ _tag: "CallHungUp", callUuid: path.callUuid }))
+      .handle("digits", ({ path, payload }) =>
+        network({ _tag: "DigitsPressed", callUuid: path.callUuid, digits: payload.digits })
       )
-      .handleRaw("busy", ({ path, request }) =>
-        network(request, { _tag: "LegBusy", callUuid: path.callUuid })
+      .handle("speak", ({ path, payload }) =>
+        network({ _tag: "SpeakingChanged", callUuid: path.callUuid, speaking: payload.speaking })
       )
-      .handleRaw("reject", ({ path, request }) =>
-        network(request, { _tag: "LegRejected", callUuid: path.callUuid })
-      )
-      .handleRaw("hangup", ({ path, request }) =>
-        network(request, { _tag: "CallHungUp", callUuid: path.callUuid })
-      )
-      .handleRaw("digits", ({ path, request }) =>
-        withBody(request, Params.DigitsParams, (apiId, engine, body) =>
-          networkWith(apiId, engine, { _tag: "DigitsPressed", callUuid: path.callUuid, digits: body.digits })
+      .handle("clock", () =>
+        Effect.flatMap(Caller, ({ tenant: { engine } }) =>
+          Effect.map(engine.now, (now) => ({ now: new Date(now).toISOString(), mode: engine.config.clock }))
         )
       )
-      .handleRaw("speak", ({ path, request }) =>
-        withBody(request, Params.SpeakParams, (apiId, engine, body) =>
-          networkWith(apiId, engine, {
-            _tag: "SpeakingChanged",
-            callUuid: path.callUuid,
-            speaking: body.speaking
-          })
-        )
-      )
-      .handleRaw("clock", ({ request }) =>
-        guard(request, undefined, (_, { engine }) =>
-          Effect.map(engine.now, (now) =>
-            Outcome.json({ now: new Date(now).toISOString(), mode: engine.config.clock }, 200)
+      .handle("advance", ({ payload }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant: { engine } }) =>
+          Effect.catchAll(engine.advance(Math.round(payload.seconds * 1000)), (e) =>
+            Effect.fail(Outcome.failure(409, apiId, e.message))
           )
         )
       )
-      .handleRaw("advance", ({ request }) =>
-        withBody(request, Params.AdvanceParams, (apiId, engine, body) =>
-          Effect.map(Effect.either(engine.advance(Math.round(body.seconds * 1000))), (outcome) =>
-            Either.isLeft(outcome) ? Outcome.refusal.conflict(apiId, outcome.left.message) : Outcome.noContent
-          )
-        )
-      )
-      .handleRaw("trace", ({ path, request }) =>
-        guard(request, undefined, (apiId, { engine }) =>
-          Effect.map(engine.trace(path.mpcUuid), (trace) =>
+      .handle("trace", ({ path }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant: { engine } }) =>
+          Effect.flatMap(engine.trace(path.mpcUuid), (trace) =>
             trace === undefined
-              ? Outcome.refusal.notFound(apiId, `no multiparty call ${path.mpcUuid}`)
-              : Outcome.json(trace, 200)
+              ? Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcUuid}`))
+              : Effect.succeed(trace)
           )
         )
       )
-  })
+  )
 )
