@@ -10,6 +10,7 @@ import { PMap } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
+import * as AnswerUrl from "./AnswerUrl.js"
 import { MpcApi } from "./Api.js"
 import type * as Engine from "./Engine.js"
 import * as Guard from "./Guard.js"
@@ -53,9 +54,7 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
     return handlers
       .handleRaw("createCall", ({ request }) =>
         withBody(request, Params.CreateCallParams, (apiId, engine, body) =>
-          Effect.map(engine.submit({ _tag: "CreateCall", apiId, from: body.from, to: body.to }), (r) =>
-            Outcome.respond(apiId, r)
-          )
+          Effect.map(engine.submit(AnswerUrl.createCall(apiId, body)), (r) => Outcome.respond(apiId, r))
         )
       )
       .handleRaw("listCalls", ({ request }) =>
