@@ -223,7 +223,8 @@ export const all: ReadonlyArray<Invariant> = [
     check: ({ before, result }) => {
       const last = new Map<string, number>()
       for (const cb of callbacks(result.commands)) {
-        if (cb.kind === "call") continue
+        // XML-16: call-status and hangup_url callbacks are per call, not an MPC stream.
+        if (cb.kind !== "status" && cb.kind !== "recording") continue
         const key = `${cb.kind}:${cb.mpcUuid}`
         let prev = last.get(key)
         if (prev === undefined) {
