@@ -88,6 +88,8 @@ export const announce = Layer.effectDiscard(
 export interface Options {
   readonly host: string
   readonly port: number
+  /** No start line on the console (an emulator embedded in a program or a test; since 0.2.0). */
+  readonly quiet?: boolean
   /** The main account (API-3). */
   readonly account: Account
   /** ADDR-5: its subaccounts, each with its own MPC names, engine and callback signing token. */
@@ -173,7 +175,7 @@ export const tenants = (options: Options) =>
 
 /** The emulator: engines, routes and a Node HTTP server, announcing its address. */
 export const layer = (options: Options) =>
-  Layer.mergeAll(serve, announce).pipe(
+  Layer.mergeAll(serve, options.quiet === true ? Layer.empty : announce).pipe(
     Layer.provide(tenants(options)),
     Layer.provideMerge(
       NodeHttpServer.layer(() => withProxy(options), { port: options.port, host: options.host })
