@@ -5,6 +5,7 @@ import { Invariants, PMap } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
 import * as Scenario from "../src/Scenario.js"
 import * as Simulation from "../src/Simulation.js"
+import * as Timeline from "../src/Timeline.js"
 
 const dir = fileURLToPath(new URL("../scenarios/", import.meta.url))
 const load = (name: string): Scenario.Scenario => {
@@ -53,5 +54,43 @@ describe("inbound callers run by XML in the simulator", () => {
       hangups.map((h) => [h.cause, h.code]),
       [["Error Reaching Redirect URL", 7014]]
     )
+  })
+
+  it("XML-1 XML-15 the timeline shows the documents that ran a caller: the answer XML, then the on-exit XML", () => {
+    const r = Simulation.run(
+      {
+        name: "on-exit",
+        numbers: {
+          "+18005550100": [
+            {
+              element: "MultiPartyCall",
+              attributes: {
+                role: "customer",
+                stayAlone: "true",
+                onExitActionUrl: "https://app.example.com/exit"
+              },
+              text: "first-{id}"
+            }
+          ]
+        },
+        documents: {
+          "https://app.example.com/exit": [
+            { element: "MultiPartyCall", attributes: { role: "customer" }, text: "second" }
+          ]
+        },
+        actions: [
+          { at: 0, do: "call", id: "c", from: "+14155550100", to: "+18005550100" },
+          { at: 10, do: "kick", mpc: "first-c", member: "all" }
+        ]
+      },
+      { seed: 1, invariants: Invariants.all }
+    )
+    const first = Timeline.mpcsOf(r).find((m) => m.name === "first-c")!
+    const svg = Timeline.svg(r, first.uuid, { width: 900 })
+    assert.include(svg, "Answer XML: MultiPartyCall")
+    assert.include(svg, "Action XML: MultiPartyCall")
+    const second = [...PMap.values(r.state.mpcs)].find((m) => m.name === "second")!
+    // The caller joined it (the run goes on until its max duration ends it).
+    assert.lengthOf(second.calls, 1)
   })
 })
