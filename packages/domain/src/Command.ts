@@ -150,6 +150,7 @@ export const FetchXml = Schema.TaggedStruct("FetchXml", {
  * comes back as `XmlFetched` or `XmlFetchFailed`.
  *
  * @since 0.2.0
+ * @category commands
  */
 export const FetchCallXml = Schema.TaggedStruct("FetchCallXml", {
   callUuid: Schema.String,

@@ -44,6 +44,7 @@ export const CreateCall = Schema.TaggedStruct("CreateCall", {
  * and its document is fetched from `answer`; `hangup` gets the call's hangup callback.
  *
  * @since 0.2.0
+ * @category events
  */
 export const InboundCall = Schema.TaggedStruct("InboundCall", {
   at,
@@ -58,6 +59,7 @@ export const InboundCall = Schema.TaggedStruct("InboundCall", {
  * arrived, parsed.
  *
  * @since 0.2.0
+ * @category events
  */
 export const XmlFetched = Schema.TaggedStruct("XmlFetched", {
   at,
@@ -70,6 +72,7 @@ export const XmlFetched = Schema.TaggedStruct("XmlFetched", {
  * or unreadable); `reason` says why, for the logs.
  *
  * @since 0.2.0
+ * @category events
  */
 export const XmlFetchFailed = Schema.TaggedStruct("XmlFetchFailed", {
   at,

@@ -51,6 +51,7 @@ export type CallState = typeof CallState.Type
  * `stepAt`); `in-mpc`: it joined an MPC by `<MultiPartyCall>` and goes on after it (XML-15).
  *
  * @since 0.2.0
+ * @category models
  */
 export const CallXml = Schema.Struct({
   origin: Origin,
