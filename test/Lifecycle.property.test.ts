@@ -47,6 +47,10 @@ describe("lifecycle invariants after every step of random scenarios", () => {
   it("CB-3 timestamps in Plivo's format; CB-4 end-of-MPC fields null until MPCEnd", holds(["CB-3", "CB-4"]))
   it("XFER-2 no call status callback for a transferred call", holds(["XFER-2"]))
   it(
+    "XML-16 inbound XML callers: no call-status callback, one hangup_url callback naming the cause when the call ends",
+    holds(["XML-16"])
+  )
+  it(
     "LIFE-10 no Customer hears a coaching Supervisor; SOUND-2 no enter or exit sound for one",
     holds(["LIFE-10", "SOUND-2"])
   )

@@ -5,7 +5,7 @@
  * state and fast-check can shrink a failing scenario to a minimal one. `play` turns actions into
  * concrete events against the harness.
  */
-import { type Invariants, PMap, type State, Timers } from "@mpc-kit/domain"
+import { type Invariants, PMap, type State, Timers, Xml } from "@mpc-kit/domain"
 import * as fc from "effect/FastCheck"
 import { type Ev, Harness, InvariantBroken, request, T0 } from "./Harness.js"
 
@@ -50,6 +50,15 @@ export type Action =
       readonly pick: number
     }
   | { readonly kind: "early"; readonly pick: number }
+  /** XML-1: an inbound caller whose application answers with XML. */
+  | { readonly kind: "inbound" }
+  /** XML-1, XML-4, XML-9, XML-15: a call waiting for a document gets one, or it fails, or hangs up. */
+  | {
+      readonly kind: "xml"
+      readonly pick: number
+      readonly outcome: "document" | "unreachable" | "unreadable" | "hangup"
+      readonly document: number
+    }
   | { readonly kind: "stray"; readonly what: "answer" | "hangup" | "timer" | "past" }
 
 const bool = fc.boolean()
@@ -119,6 +128,27 @@ const addParams: fc.Arbitrary<Record<string, unknown>> = fc
 
 const pick = fc.nat({ max: 50 })
 
+const el = Xml.Document.element
+const mpcEl = (name: string, attributes: Record<string, string> = {}) =>
+  el(
+    "MultiPartyCall",
+    { role: "customer", statusCallbackUrl: "https://example.com/status", ...attributes },
+    name
+  )
+/** XML-1 to XML-17: documents inbound callers' applications answer with (valid and invalid). */
+export const documents: ReadonlyArray<Xml.Document.Document> = [
+  [mpcEl("alpha")],
+  [el("Speak", {}, "Please hold"), mpcEl("beta", { stayAlone: "true" }), el("Speak", {}, "Goodbye")],
+  [el("Wait", { length: "2" }), mpcEl("gamma", { endMpcOnExit: "true", maxParticipants: "3" })],
+  [mpcEl("alpha", { onExitActionUrl: "https://example.com/exit", stayAlone: "true" })],
+  [el("Redirect", {}, "https://example.com/next")],
+  [el("Hangup", { schedule: "20" }), mpcEl("beta")],
+  [el("GetDigits"), el("Hangup")],
+  [mpcEl("gamma", { maxParticipants: "11" })],
+  [el("Play", { loop: "2" }, "https://example.com/a.mp3")],
+  []
+].map((children) => ({ root: el("Response", {}, "", children) }))
+
 /** One abstract action. */
 export const action: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -184,6 +214,23 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
     })
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("early" as const), pick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("inbound" as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("xml" as const),
+      pick,
+      outcome: fc.constantFrom<"document" | "unreachable" | "unreadable" | "hangup">(
+        "document",
+        "document",
+        "document",
+        "unreachable",
+        "unreadable",
+        "hangup"
+      ),
+      document: fc.nat({ max: documents.length - 1 })
+    })
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -330,6 +377,36 @@ export const toEvent = (h: Harness, a: Action): Ev | "advance" | undefined => {
       const t = nth(pending, a.pick)
       if (t === undefined || t[1] <= at) return undefined
       return { _tag: "TimerFired", at, timerId: t[0] }
+    }
+    case "inbound":
+      return {
+        _tag: "InboundCall",
+        at,
+        apiId: h.apiId(),
+        from: "+14155550123",
+        to: "+18005550100",
+        answer: { url: "https://example.com/answer", method: "POST" },
+        hangup: { url: "https://example.com/hangup", method: "POST" }
+      }
+    case "xml": {
+      const loose: Array<State.Call> = []
+      for (const [, c] of PMap.entries(h.state.calls))
+        if (c.state !== "ended" && c.xml !== undefined) loose.push(c)
+      loose.sort((x, y) => (x.uuid < y.uuid ? -1 : 1))
+      const call = nth(loose, a.pick)
+      if (call === undefined) return undefined
+      if (a.outcome === "hangup") return { _tag: "CallHungUp", at, callUuid: call.uuid }
+      const origin = call.xml!.origin
+      if (a.outcome === "document")
+        return { _tag: "XmlFetched", at, callUuid: call.uuid, origin, document: documents[a.document]! }
+      return {
+        _tag: "XmlFetchFailed",
+        at,
+        callUuid: call.uuid,
+        origin,
+        unreadable: a.outcome === "unreadable",
+        reason: a.outcome
+      }
     }
     case "stray":
       switch (a.what) {

@@ -8,6 +8,7 @@ import * as Schema from "effect/Schema"
 import { Address, HttpMethod, RecordFileFormat, SipHeader, Webhook } from "./AddParticipantRequest.js"
 import { HangupSource } from "./Cause.js"
 import { Outcome } from "./Outcome.js"
+import { Origin } from "./xml/Program.js"
 
 const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
 
@@ -107,8 +108,8 @@ export const RelayDigits = Schema.TaggedStruct("RelayDigits", {
   toCallUuids: Schema.Array(Schema.String)
 })
 
-/** The stream a callback belongs to. */
-export const CallbackKind = Schema.Literal("status", "recording", "call")
+/** The stream a callback belongs to (`hangup`: an XML application's `hangup_url`, XML-16). */
+export const CallbackKind = Schema.Literal("status", "recording", "call", "hangup")
 export type CallbackKind = typeof CallbackKind.Type
 
 /** Callback parameters: the page's field names; `null` where the page says a value is null (CB-4). */
@@ -143,6 +144,22 @@ export const FetchXml = Schema.TaggedStruct("FetchXml", {
   memberId: opt(Schema.String)
 })
 
+/**
+ * XML-1, XML-9: fetch the call-control document of a call (its answer URL, or a `<Redirect>`) with
+ * Plivo's request parameters (`CallUUID`, `From`, `To`, `Direction`, `CallStatus`, ...); the result
+ * comes back as `XmlFetched` or `XmlFetchFailed`.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const FetchCallXml = Schema.TaggedStruct("FetchCallXml", {
+  callUuid: Schema.String,
+  url: Schema.String,
+  method: HttpMethod,
+  origin: Origin,
+  params: CallbackParams
+})
+
 /** Ask for a `TimerFired` event with this id at `at` (epoch ms); setting an id again moves it. */
 export const SetTimer = Schema.TaggedStruct("SetTimer", { timerId: Schema.String, at: Schema.Number })
 /** Forget a timer. */
@@ -171,6 +188,7 @@ export const Command = Schema.Union(
   RelayDigits,
   SendCallback,
   FetchXml,
+  FetchCallXml,
   SetTimer,
   CancelTimer,
   Respond

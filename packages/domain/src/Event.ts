@@ -7,6 +7,8 @@
  */
 import * as Schema from "effect/Schema"
 import { AddParticipantRequest, RecordFileFormat, Webhook } from "./AddParticipantRequest.js"
+import { Document } from "./xml/Document.js"
+import { Origin } from "./xml/Program.js"
 
 const at = Schema.Number.annotations({ description: "epoch milliseconds" })
 const apiId = Schema.String
@@ -36,6 +38,49 @@ export const CreateCall = Schema.TaggedStruct("CreateCall", {
   apiId,
   from: Schema.String,
   to: Schema.String
+})
+/**
+ * XML-1: an inbound call to a number whose application answers it with XML: the call is answered
+ * and its document is fetched from `answer`; `hangup` gets the call's hangup callback.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const InboundCall = Schema.TaggedStruct("InboundCall", {
+  at,
+  apiId,
+  from: Schema.String,
+  to: Schema.String,
+  answer: Webhook,
+  hangup: opt(Webhook)
+})
+/**
+ * XML-1, XML-9, XML-15: the document a call asked for (`FetchCallXml`, or an on-exit `FetchXml`)
+ * arrived, parsed.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const XmlFetched = Schema.TaggedStruct("XmlFetched", {
+  at,
+  callUuid: Schema.String,
+  origin: Origin,
+  document: Document
+})
+/**
+ * XML-4: the document a call asked for could not be had (unreachable, non-2xx, too slow, too big
+ * or unreadable); `reason` says why, for the logs.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const XmlFetchFailed = Schema.TaggedStruct("XmlFetchFailed", {
+  at,
+  callUuid: Schema.String,
+  origin: Origin,
+  /** XML-3, XML-19: true when the body came but is not readable XML (an invalid document). */
+  unreadable: Schema.Boolean,
+  reason: Schema.String
 })
 /** The network: a dialled leg rings. */
 export const LegRinging = Schema.TaggedStruct("LegRinging", { at, callUuid: Schema.String })
@@ -103,6 +148,9 @@ export const RecordingFailed = Schema.TaggedStruct("RecordingFailed", { at, mpcU
 export const Event = Schema.Union(
   AddParticipant,
   CreateCall,
+  InboundCall,
+  XmlFetched,
+  XmlFetchFailed,
   LegRinging,
   LegAnswered,
   LegBusy,

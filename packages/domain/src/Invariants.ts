@@ -223,7 +223,8 @@ export const all: ReadonlyArray<Invariant> = [
     check: ({ before, result }) => {
       const last = new Map<string, number>()
       for (const cb of callbacks(result.commands)) {
-        if (cb.kind === "call") continue
+        // XML-16: call-status and hangup_url callbacks are per call, not an MPC stream.
+        if (cb.kind !== "status" && cb.kind !== "recording") continue
         const key = `${cb.kind}:${cb.mpcUuid}`
         let prev = last.get(key)
         if (prev === undefined) {
@@ -298,6 +299,28 @@ export const all: ReadonlyArray<Invariant> = [
         if (call === undefined || call.direction !== "outbound" || call.requestUuid === undefined) {
           return `a ${cb.event} call status callback for ${cb.params.CallUUID}, which no request dialled`
         }
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "XML-16",
+    description:
+      "a call run by XML gets no call-status callback, and one hangup_url callback, when it ends, naming its cause",
+    check: ({ before, result }) => {
+      const seen = new Set<string>()
+      for (const cb of callbacks(result.commands)) {
+        const id = cb.params.CallUUID ?? ""
+        if (cb.kind === "call" && callOf(result.state, id).call?.xml !== undefined)
+          return `a ${cb.event} call status callback for ${id}, which XML runs`
+        if (cb.kind !== "hangup") continue
+        if (seen.has(id)) return `two hangup_url callbacks for ${id}`
+        seen.add(id)
+        const was = callOf(before, id).call
+        if (was !== undefined && was.state === "ended") return `a hangup_url callback for ${id}, ended before`
+        const now = callOf(result.state, id).call
+        if (now === undefined || now.state !== "ended" || now.hangup?.cause !== cb.params.HangupCauseName)
+          return `a hangup_url callback for ${id} that is not its end`
       }
       return undefined
     }

@@ -19,6 +19,7 @@ import {
 import { Hangup, Termination } from "./Cause.js"
 import { Music } from "./Command.js"
 import * as PMap from "./PMap.js"
+import { Origin, Step } from "./xml/Program.js"
 
 /**
  * Optional fields of the state may be present with `undefined`: the engine keeps every key of an
@@ -43,6 +44,28 @@ export const CallState = Schema.Literal(
   "ended"
 )
 export type CallState = typeof CallState.Type
+
+/**
+ * XML-1: a call run by an XML document: where its document came from, its steps and the cursor, and
+ * what it waits for. `fetching`: the document is asked for; `running`: a step is under way (until
+ * `stepAt`); `in-mpc`: it joined an MPC by `<MultiPartyCall>` and goes on after it (XML-15).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const CallXml = Schema.Struct({
+  origin: Origin,
+  phase: Schema.Literal("fetching", "running", "in-mpc"),
+  steps: Schema.Array(Step),
+  cursor: Schema.NonNegativeInt,
+  /** XML-6, XML-7: when the current Speak, Play or Wait is done. */
+  stepAt: opt(time),
+  /** XML-8: a `<Hangup schedule>` pending. */
+  hangupAt: opt(time),
+  /** The application's hangup callback (`hangup_url`). */
+  hangupUrl: opt(Webhook)
+})
+export type CallXml = typeof CallXml.Type
 
 /** A call: a leg dialled for a request, or a live call the network created. */
 export const Call = Schema.Struct({
@@ -73,7 +96,9 @@ export const Call = Schema.Struct({
   memberId: opt(Schema.String),
   hangup: opt(Hangup),
   /** EXIT-1: the call left the MPC alive and was handed to the on-exit XML. */
-  handedOff: opt(Schema.Boolean)
+  handedOff: opt(Schema.Boolean),
+  /** XML-1: the document running the call, for calls an application controls. */
+  xml: opt(CallXml)
 })
 export type Call = typeof Call.Type
 

@@ -20,6 +20,7 @@ import type { Command } from "./Command.js"
 import type { Event } from "./Event.js"
 import { type Refusal, refusal } from "./Outcome.js"
 import type { State } from "./State.js"
+import { inboundCall, xmlFetched, xmlFetchFailed } from "./step/CallControl.js"
 import { addParticipant, endMpcByApi, kickMember, recordingApi, updateMember } from "./step/Management.js"
 import {
   callHungUp,
@@ -50,6 +51,12 @@ const run = (tx: Tx, e: Event): Refusal | undefined => {
       return addParticipant(tx, e)
     case "CreateCall":
       return createCall(tx, e)
+    case "InboundCall":
+      return inboundCall(tx, e)
+    case "XmlFetched":
+      return xmlFetched(tx, e)
+    case "XmlFetchFailed":
+      return xmlFetchFailed(tx, e)
     case "LegRinging":
       return legRinging(tx, e.callUuid)
     case "LegAnswered":

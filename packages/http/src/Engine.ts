@@ -18,6 +18,7 @@ import * as Fiber from "effect/Fiber"
 import { absurd, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
+import type { DocumentRequest, DocumentResult } from "./xml/Fetcher.js"
 
 type Ev = Event.Event
 /** An event as a caller gives it: the engine stamps the time. */
@@ -27,6 +28,13 @@ export type Input = Ev extends infer E ? (E extends { readonly at: number } ? Om
 export interface Outputs {
   readonly callback: (callback: Command.SendCallback) => Effect.Effect<void>
   readonly fetchXml: (command: Extract<Command.Command, { _tag: "FetchXml" }>) => Effect.Effect<void>
+  /**
+   * XML-1, XML-9, XML-15: fetches a call's document and says how it went (the engine feeds the
+   * result back to the rules); `undefined`: nothing comes back (outputs that fetch nothing).
+   *
+   * @since 0.2.0
+   */
+  readonly fetchDocument?: (request: DocumentRequest) => Effect.Effect<DocumentResult | undefined>
 }
 export class EngineOutputs extends Context.Tag("@mpc-kit/http/EngineOutputs")<EngineOutputs, Outputs>() {
   /** Outputs that do nothing (tests of the rules over HTTP that do not look at callbacks). */
@@ -101,6 +109,23 @@ export const make = (config: EngineConfig) =>
       }
     }
 
+    const scope = yield* Effect.scope
+    /**
+     * XML-1: a call's document is fetched off the engine's turn (a slow answer URL never holds the
+     * account up), then its outcome is a new event.
+     */
+    const runDocument = (request: DocumentRequest): Effect.Effect<void> => {
+      const fetch = outputs.fetchDocument
+      if (fetch === undefined) return Effect.void
+      const { _tag: _, ...fields } = request as DocumentRequest & { readonly _tag?: string }
+      return Effect.asVoid(
+        Effect.forkIn(
+          Effect.flatMap(fetch(fields), (result) => (result === undefined ? Effect.void : submit(result))),
+          scope
+        )
+      )
+    }
+
     /**
      * One step inside the lock: apply, record, interpret; the network's immediate reactions follow.
      * Done synchronously (the state and timers are plain values of this engine); what must reach
@@ -122,7 +147,8 @@ export const make = (config: EngineConfig) =>
       const follow: Array<Ev> = []
       let timersChanged = false
       for (const c of result.commands) {
-        if ("mpcUuid" in c) record([c.mpcUuid], { t: event.at, kind: "command", command: c })
+        if ("mpcUuid" in c && c.mpcUuid !== "")
+          record([c.mpcUuid], { t: event.at, kind: "command", command: c })
         switch (c._tag) {
           case "SetTimer":
           case "CancelTimer":
@@ -132,7 +158,25 @@ export const make = (config: EngineConfig) =>
             effects.push(outputs.callback(c))
             break
           case "FetchXml":
-            effects.push(outputs.fetchXml(c))
+            // EXIT-1, XML-15: the on-exit document runs the call; sounds and prompts are played.
+            if (
+              c.purpose === "OnExitAction" &&
+              c.callUuid !== undefined &&
+              outputs.fetchDocument !== undefined
+            )
+              effects.push(
+                runDocument({
+                  callUuid: c.callUuid,
+                  url: c.url,
+                  method: c.method,
+                  origin: "Action",
+                  params: { CallUUID: c.callUuid, Event: "OnExitAction", CallStatus: "in-progress" }
+                })
+              )
+            else effects.push(outputs.fetchXml(c))
+            break
+          case "FetchCallXml":
+            effects.push(runDocument(c))
             break
           case "DialLeg":
             // EMULATOR.md: a dialled leg is ringing as soon as it is dialled.

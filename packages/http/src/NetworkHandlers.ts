@@ -8,6 +8,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { PMap } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
+import * as AnswerUrl from "./AnswerUrl.js"
 import { Caller, MpcApi } from "./Api.js"
 import type * as Engine from "./Engine.js"
 import * as Outcome from "./Outcome.js"
@@ -30,7 +31,7 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
     handlers
       .handle("createCall", ({ payload }) =>
         Effect.flatMap(Caller, ({ apiId, tenant }) =>
-          tenant.engine.submit({ _tag: "CreateCall", apiId, from: payload.from, to: payload.to }).pipe(
+          tenant.engine.submit(AnswerUrl.createCall(apiId, payload)).pipe(
             Effect.flatMap((r) => Outcome.reply(apiId, r, "CallCreated")),
             Effect.map((r) => Outcome.bodies.CallCreated(apiId, r))
           )

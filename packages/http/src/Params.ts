@@ -40,7 +40,15 @@ export const StartRecordingParams = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const CreateCallParams = Schema.Struct({ from: Schema.String, to: Schema.String })
+export const CreateCallParams = Schema.Struct({
+  from: Schema.String,
+  to: Schema.String,
+  /** XML-1 (since 0.2.0): the application's answer URL; the call then runs the XML it returns. */
+  answer_url: opt(AddParticipantParams.UrlParam),
+  answer_method: opt(AddParticipantParams.MethodParam),
+  hangup_url: opt(AddParticipantParams.UrlParam),
+  hangup_method: opt(AddParticipantParams.MethodParam)
+})
 /** @since 0.1.0 @category schemas */
 export const DigitsParams = Schema.Struct({ digits: Schema.String.pipe(Schema.pattern(/^[0-9#*]{1,64}$/)) })
 /** @since 0.1.0 @category schemas */

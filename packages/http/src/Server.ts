@@ -27,6 +27,7 @@ import * as ConnectProxy from "./Proxy.js"
 import * as RequestLog from "./RequestLog.js"
 import { type Account, type RateLimit, type Tenant, Tenants } from "./Tenants.js"
 import * as Xml from "./Xml.js"
+import * as Fetcher from "./xml/Fetcher.js"
 
 export type { Account, Accounts, RateLimit, Tenant } from "./Tenants.js"
 export { Tenants } from "./Tenants.js"
@@ -91,6 +92,8 @@ export const announce = Layer.effectDiscard(
 export interface Options {
   readonly host: string
   readonly port: number
+  /** No start line on the console (an emulator embedded in a program or a test; since 0.2.0). */
+  readonly quiet?: boolean
   /** The main account (API-3). */
   readonly account: Account
   /** ADDR-5: its subaccounts, each with its own MPC names, engine and callback signing token. */
@@ -122,14 +125,21 @@ export const liveOutputs = (account: Account) =>
     Effect.gen(function* () {
       const sender = yield* CallbackSender
       const xml = yield* Xml.XmlFetcher
+      const documents = yield* Fetcher.DocumentFetcher
       return {
         callback: sender.send,
-        fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose)))
+        fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose))),
+        fetchDocument: documents.fetch
       } satisfies Engine.Outputs
     })
   ).pipe(
     Layer.provide(CallbackSender.Live({ authToken: account.authToken })),
-    Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici)))
+    Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici))),
+    Layer.provide(
+      Fetcher.layerDocumentFetcher({ authToken: account.authToken }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
   )
 
 /** FNV-1a of an auth id: a subaccount's seed offset. */

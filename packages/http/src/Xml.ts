@@ -148,7 +148,13 @@ export class XmlFetcher extends Context.Tag("@mpc-kit/http/Xml/XmlFetcher")<
   }
 >() {}
 
-const describe = (e: HttpClientError.HttpClientError): string => {
+/**
+ * One line for a failed HTTP exchange, with its underlying cause.
+ *
+ * @since 0.2.0
+ * @category fetching
+ */
+export const describe = (e: HttpClientError.HttpClientError): string => {
   const cause = e.cause
   const detail =
     cause instanceof Error
@@ -159,7 +165,13 @@ const describe = (e: HttpClientError.HttpClientError): string => {
   return detail === "" ? e.message : `${e.message}: ${detail}`
 }
 
-const readBody = (
+/**
+ * XML-19: reads a response body, failing as soon as it is over `maxBytes`.
+ *
+ * @since 0.2.0
+ * @category fetching
+ */
+export const readBody = (
   response: HttpClientResponse.HttpClientResponse,
   maxBytes: number
 ): Effect.Effect<Uint8Array, string> => {

@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 
+/** XML-1: inbound calls with an answer URL (since 0.2.0). */
+export * as AnswerUrl from "./AnswerUrl.js"
 /** Signed, retried, ordered callbacks (CB-2, CB-8). */
 export * as CallbackSender from "./CallbackSender.js"
 /** The `decode` command. */
@@ -20,3 +22,5 @@ export * as Server from "./Server.js"
 export * as Signature from "./Signature.js"
 /** XML of sounds, music and prompts (Play, Speak, Wait). */
 export * as Xml from "./Xml.js"
+/** XML-1, XML-4: fetching the documents that run calls (since 0.2.0). */
+export * as DocumentFetcher from "./xml/Fetcher.js"

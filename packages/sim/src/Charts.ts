@@ -223,7 +223,12 @@ export const concurrencyData = (
     }
     m.set(t, (m.get(t) ?? 0) + d)
   }
-  const SERIES = { mpcs: "MPCs not ended", members: "members in MPCs", ringing: "legs dialling or ringing" }
+  const SERIES = {
+    mpcs: "MPCs not ended",
+    members: "members in MPCs",
+    ringing: "legs dialling or ringing",
+    waiting: "legs waiting for delay_dial"
+  }
   const end = result.end
   // Joins and hand-offs from the trace, the rest of each call's life from the final state.
   const joined = new Map<string, number>()
@@ -243,13 +248,29 @@ export const concurrencyData = (
         add(SERIES.members, unbridged.get(call.uuid) ?? call.endedAt ?? end, -1)
       }
       if (call.initiatedAt !== undefined) {
-        add(SERIES.ringing, call.initiatedAt, 1)
-        add(SERIES.ringing, call.answeredAt ?? call.endedAt ?? end, -1)
+        // DIAL-2: a leg with a delay waits from its initiation until it is dialled (never, when the
+        // delay is not shorter than its ring timeout).
+        const stop = call.answeredAt ?? call.endedAt ?? end
+        const delay = call.destination?.delayDial ?? 0
+        const dialled =
+          delay === 0
+            ? call.initiatedAt
+            : delay < (call.destination?.ringTimeout ?? 0)
+              ? Math.min(call.initiatedAt + delay * 1000, stop)
+              : stop
+        if (dialled > call.initiatedAt) {
+          add(SERIES.waiting, call.initiatedAt, 1)
+          add(SERIES.waiting, dialled, -1)
+        }
+        if (dialled < stop) {
+          add(SERIES.ringing, dialled, 1)
+          add(SERIES.ringing, stop, -1)
+        }
       }
     }
   })
   const out: Array<{ t: number; series: string; value: number }> = []
-  for (const series of [SERIES.mpcs, SERIES.members, SERIES.ringing]) {
+  for (const series of [SERIES.mpcs, SERIES.members, SERIES.ringing, SERIES.waiting]) {
     const m = deltas.get(series)
     if (m === undefined) continue
     let value = 0
@@ -286,8 +307,13 @@ export const concurrency = (result: RunResult): TopLevelSpec => {
         type: "nominal",
         title: null,
         scale: {
-          domain: ["MPCs not ended", "members in MPCs", "legs dialling or ringing"],
-          range: ["#3f6fb5", "#2e9e4f", "#e8743b"]
+          domain: [
+            "MPCs not ended",
+            "members in MPCs",
+            "legs dialling or ringing",
+            "legs waiting for delay_dial"
+          ],
+          range: ["#3f6fb5", "#2e9e4f", "#e8743b", "#9a9a9a"]
         },
         legend: { orient: "top", direction: "horizontal" }
       }

@@ -59,6 +59,28 @@ export const MemberRef = Schema.Union(
 )
 export type MemberRef = typeof MemberRef.Type
 
+/**
+ * XML-1: one element of an application's XML document, as data (the simulator reads no XML text):
+ * `{"element": "MultiPartyCall", "attributes": {"role": "customer"}, "text": "support-{id}"}`. In
+ * attributes and text, `{id}`, `{from}` and `{to}` stand for the call's label, caller and number.
+ *
+ * @since 0.2.0
+ */
+export const XmlElement = Schema.Struct({
+  element: Schema.String,
+  attributes: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
+  text: opt(Schema.String)
+}).annotations({ identifier: "XmlElement" })
+export type XmlElement = typeof XmlElement.Type
+
+/**
+ * XML-1: an application's document: the children of its `<Response>`, in order.
+ *
+ * @since 0.2.0
+ */
+export const Application = Schema.Array(XmlElement).annotations({ identifier: "Application" })
+export type Application = typeof Application.Type
+
 /** Timed API actions. */
 export const Action = Schema.Union(
   Schema.Struct({
@@ -101,6 +123,11 @@ export type Action = typeof Action.Type
 
 /** A generated contact-centre load. */
 export const ContactCentre = Schema.Struct({
+  /**
+   * XML-11 (since 0.2.0): customers come in through `<MultiPartyCall role="customer">` in the
+   * centre number's answer XML (MPC `cc-customer-{n}`) instead of a transfer by the API.
+   */
+  customersByXml: opt(Schema.Boolean),
   /** How many customers arrive. */
   customers: Schema.Int.pipe(Schema.positive()),
   /** Poisson arrivals: customers per second. */
@@ -141,6 +168,13 @@ export const Scenario = Schema.Struct({
   /** Every destination without a callee of its own. */
   defaultCallee: opt(Callee),
   actions: opt(Schema.Array(Action)),
+  /**
+   * XML-1 (since 0.2.0): numbers whose application answers inbound calls with XML: a `call` action
+   * to such a number runs its document.
+   */
+  numbers: opt(Schema.Record({ key: Schema.String, value: Application })),
+  /** XML-9, XML-15 (since 0.2.0): the documents other URLs return (`<Redirect>`, `on_exit_action_url`). */
+  documents: opt(Schema.Record({ key: Schema.String, value: Application })),
   contactCentre: opt(ContactCentre),
   /** Stop after this many seconds of virtual time (default: when nothing is left to happen). */
   until: opt(seconds)

@@ -20,6 +20,7 @@ import {
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import { absurd } from "effect/Function"
+import * as Applications from "./Applications.js"
 import { Heap } from "./Heap.js"
 import * as Metrics from "./Metrics.js"
 import * as Random from "./Random.js"
@@ -150,13 +151,13 @@ export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Arr
   const cc = scenario.contactCentre
   if (cc === undefined) return []
   const out: Array<Action> = []
-  const centre = "+18005550100"
+  const centre = Applications.CENTRE
   let t = 0
   for (let i = 0; i < cc.customers; i++) {
     t += Random.sample(rng, { exponential: 1 / cc.arrivalsPerSecond })
     const at = Math.round(t * 1000) / 1000
     const label = `customer-${i}`
-    const mpc = `cc-${i}`
+    const mpc = cc.customersByXml === true ? `cc-${label}` : `cc-${i}`
     const talk = Random.sample(rng, cc.talkTime)
     out.push({
       at,
@@ -166,12 +167,13 @@ export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Arr
       to: centre,
       caller: { hangupAfter: talk }
     })
-    out.push({
-      at,
-      do: "add",
-      mpc,
-      params: { ...cc.customerParams, role: "Customer", call_uuid: `@${label}` }
-    })
+    if (cc.customersByXml !== true)
+      out.push({
+        at,
+        do: "add",
+        mpc,
+        params: { ...cc.customerParams, role: "Customer", call_uuid: `@${label}` }
+      })
     // Distinct agents drawn without copying the pool (the pool is large, the draw is small).
     const chosen: Array<string> = []
     const want = Math.min(cc.agentsPerCustomer, cc.agents.length)
@@ -222,6 +224,17 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   let timers = Timers.empty
   const timerSeq = new Map<string, number>()
   const labels = new Map<string, string>()
+  const labelOfCall = new Map<string, string>()
+  /** The label of the call a `call` action is making (its answer fetch happens within the step). */
+  let calling: string | undefined
+  const labelOf = (callUuid: string) => {
+    const call = State.call(state, callUuid)
+    return {
+      id: labelOfCall.get(callUuid) ?? calling ?? callUuid,
+      from: call?.from ?? "",
+      to: call?.to ?? ""
+    }
+  }
   /** Live calls' lines. */
   const lines = new Map<string, Line>()
   /** Addresses in an MPC right now: dialling them again finds them busy. */
@@ -367,6 +380,12 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         return
       case "FetchXml":
         if (c.purpose === "ConfirmKeySound" && c.callUuid !== undefined) prompted(now, c.callUuid)
+        // EXIT-1, XML-15: the on-exit document runs the call.
+        if (c.purpose === "OnExitAction" && c.callUuid !== undefined)
+          Applications.fetched(now, c.callUuid, c.url, "Action", network, scenario, labelOf)
+        return
+      case "FetchCallXml":
+        Applications.fetched(now, c.callUuid, c.url, c.origin, network, scenario, labelOf)
         return
       // The simulated network has nothing to do for these.
       case "StartMusic":
@@ -456,7 +475,15 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         return
       }
       case "call": {
-        const r = apply(now, { _tag: "CreateCall", at: now, apiId, from: action.from, to: action.to })
+        const application = Applications.of(scenario, action.to)
+        calling = action.id
+        const r = apply(
+          now,
+          application === undefined
+            ? { _tag: "CreateCall", at: now, apiId, from: action.from, to: action.to }
+            : Applications.inbound(now, apiId, action.from, action.to)
+        )
+        calling = undefined
         const respond = r.commands.find((c) => c._tag === "Respond")
         const uuid =
           respond?._tag === "Respond" && respond.outcome._tag === "CallCreated"
@@ -464,6 +491,7 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
             : undefined
         if (uuid !== undefined) {
           labels.set(action.id, uuid)
+          labelOfCall.set(uuid, action.id)
           if (action.caller !== undefined) lineOf(uuid).callee = action.caller
         }
         return

@@ -72,6 +72,8 @@ interface LaneModel {
   readonly music: Track
   readonly recorded: Track
   readonly digits: Array<{ readonly t: number; readonly digits: string; readonly refused: boolean }>
+  /** XML-1: the documents that ran the call (answer, redirect, on-exit), and what they held. */
+  readonly xml: Array<{ readonly t: number; readonly text: string }>
   end: { readonly t: number; readonly text: string } | undefined
 }
 
@@ -103,6 +105,7 @@ const newLane = (call: Call): LaneModel => ({
   music: new Track(),
   recorded: new Track(),
   digits: [],
+  xml: [],
   end: undefined
 })
 
@@ -122,6 +125,8 @@ const build = (result: RunResult, uuid: string): Model | undefined => {
   const status = new Track()
   const recording = new Track()
   const callbacks: Array<CallbackMark> = []
+  /** XML-1: documents each call ran, before and after its time in this MPC. */
+  const xmlOf = new Map<string, Array<{ t: number; text: string }>>()
 
   const lane = (call: Call): LaneModel => {
     let l = lanes.get(call.uuid)
@@ -174,6 +179,19 @@ const build = (result: RunResult, uuid: string): Model | undefined => {
           })
         continue
       }
+      const xmlEvent = entry.event
+      if (
+        (xmlEvent._tag === "XmlFetched" || xmlEvent._tag === "XmlFetchFailed") &&
+        entry.refused === undefined
+      ) {
+        const text =
+          xmlEvent._tag === "XmlFetched"
+            ? `${xmlEvent.origin} XML: ${xmlEvent.document.root.children.map((c) => c.name).join(", ") || "(empty)"}`
+            : `${xmlEvent.origin} XML failed: ${xmlEvent.reason}`
+        const marks = xmlOf.get(xmlEvent.callUuid) ?? []
+        marks.push({ t: entry.t, text })
+        xmlOf.set(xmlEvent.callUuid, marks)
+      }
       if (done) continue
       const stepped = Step.step(state, entry.event)
       state = stepped.state
@@ -192,6 +210,7 @@ const build = (result: RunResult, uuid: string): Model | undefined => {
       if (mpc.status === "Ended" && mpc.calls.every((c) => c.state === "ended")) done = true
     }
   }
+  for (const [callUuid, marks] of xmlOf) lanes.get(callUuid)?.xml.push(...marks)
   if (seen === undefined) {
     // No trace (or not this run's): the final state's timestamps only.
     status.set(final.createdAt, "Initialized")
@@ -521,6 +540,12 @@ const draw = (result: RunResult, model: Model, width: number): string => {
       show: hasRec("Paused")
     },
     {
+      label: "XML document run (hover for its elements)",
+      draw: (sx, sy) =>
+        `<rect x="${sx + 5}" y="${sy + 3}" width="6" height="6" fill="${COLORS.ink}" stroke="#ffffff"/>`,
+      show: lanes.some((l) => l.xml.length > 0)
+    },
+    {
       label: "digits pressed",
       draw: (sx, sy) =>
         `<path d="M ${sx + 8} ${sy + 1} l 5 5 l -5 5 l -5 -5 z" fill="${COLORS.ink}" stroke="#ffffff"/>`,
@@ -684,6 +709,12 @@ const draw = (result: RunResult, model: Model, width: number): string => {
       body.push(bar(s.from, s.to, barTop - 5, 3.5, COLORS.muted, `muted: ${during(s)}`))
     for (const s of l.speaking.spans)
       body.push(bar(s.from, s.to, barTop + barH + 1.5, 3.5, COLORS.speaking, `speaking: ${during(s)}`))
+    for (const d of l.xml) {
+      const dx = Math.max(x0, x(d.t))
+      body.push(
+        `<rect x="${num(dx - 3)}" y="${num(barTop - 7)}" width="6" height="6" fill="${COLORS.ink}" stroke="#ffffff" stroke-width="1"><title>${esc(`${d.text} (at ${secs(d.t - start)} s)`)}</title></rect>`
+      )
+    }
     for (const d of l.digits) {
       const dx = x(d.t)
       body.push(

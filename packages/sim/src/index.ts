@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 
+/** XML-1: inbound callers' applications as data (since 0.2.0). */
+export * as Applications from "./Applications.js"
 /** A run's figures as Vega-Lite charts, rendered to SVG. */
 export * as Charts from "./Charts.js"
 /** The agenda. */

@@ -160,6 +160,15 @@ describe("Charts", () => {
     assert.strictEqual(last("members in MPCs")?.value, 0, "every member left")
   })
 
+  it("DIAL-2 the concurrency chart shows legs waiting for delay_dial apart from legs dialling or ringing", () => {
+    // Three destinations, delay_dial 0<0<10; the second answers after 4 s, the third never rings.
+    const data = Charts.concurrencyData(Simulation.run(load("parallel-dial"), { seed: 1 }))
+    const peak = (series: string) =>
+      Math.max(0, ...data.filter((p) => p.series === series).map((p) => p.value))
+    assert.strictEqual(peak("legs waiting for delay_dial"), 1)
+    assert.strictEqual(peak("legs dialling or ringing"), 2)
+  })
+
   it("renders the charts of a small run (one answered leg, nothing queued)", async () => {
     const result = Simulation.run(load("parallel-dial"), { seed: 1 })
     for (const chart of await Charts.all(result)) render(chart.svg)

@@ -52,5 +52,6 @@ export const newCall = (
   confirmAt: fields.confirmAt,
   memberId: fields.memberId,
   hangup: fields.hangup,
-  handedOff: fields.handedOff
+  handedOff: fields.handedOff,
+  xml: fields.xml
 })

@@ -17,6 +17,7 @@ import { closeRequest, endCall } from "./Race.js"
 import { completeRecording, maybeStartRecording } from "./Recording.js"
 import { playMemberSound, retune } from "./Sound.js"
 import { type Draft, isEnded, isLive, TimerId, type Tx } from "./Tx.js"
+import { handBack, handedBack } from "./XmlCalls.js"
 
 /** Puts an answered call in the MPC as a member with the request's settings. */
 export const join = (tx: Tx, d: Draft, call: Call, r: AddParticipantRequest, requestUuid: string): Member => {
@@ -107,18 +108,10 @@ export const leave = (tx: Tx, d: Draft, m: Member, exit: Exit): void => {
   if (call === undefined) return
   if (exit._tag === "HungUp") {
     endCall(tx, d, call, exit.hangup, false)
-  } else if (m.onExitAction !== undefined) {
+  } else if (handedBack(m, call)) {
     // EXIT-1: the member left the MPC alive; the on-exit XML controls the call from now on.
-    tx.emit({ _tag: "Unbridge", callUuid: call.uuid, mpcUuid: d.uuid, memberId: m.id })
-    tx.emit({
-      _tag: "FetchXml",
-      url: m.onExitAction.url,
-      method: m.onExitAction.method,
-      purpose: "OnExitAction",
-      mpcUuid: d.uuid,
-      callUuid: call.uuid
-    })
-    putCall(tx, d, patch(call, { state: "ended", endedAt: tx.now, handedOff: true }))
+    // XML-15: a member that joined by `<MultiPartyCall>` goes on with its document.
+    handBack(tx, d, m, call)
   } else {
     endCall(tx, d, call, exit.hangup, true)
   }

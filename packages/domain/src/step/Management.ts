@@ -20,6 +20,7 @@ import { endMpc, join, leave, settle } from "./Lifecycle.js"
 import { completeRecording, startRecording } from "./Recording.js"
 import { retune } from "./Sound.js"
 import { type Draft, isLive, isRefusal, TimerId, type Tx } from "./Tx.js"
+import { leaveDocument } from "./XmlCalls.js"
 
 /** API-1: the typed reply to a request that was taken. */
 export const respond = (tx: Tx, apiId: string, reply: Reply): void => {
@@ -50,11 +51,20 @@ export const selectMembers = (mpc: Mpc, selector: MemberSelector): ReadonlyArray
   return out
 }
 
-export const addParticipant = (
+export const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): Refusal | undefined =>
+  admit(tx, e.mpc, e.request, e.apiId)
+
+/**
+ * ADDR-1, XFER-1: adds a participant. `apiId` is the API request to answer; XML-11: a
+ * `<MultiPartyCall>` comes through here too, without one (nothing to answer).
+ */
+export const admit = (
   tx: Tx,
-  e: Extract<Event, { _tag: "AddParticipant" }>
+  mpcRef: MpcRef,
+  r: AddParticipantRequest,
+  apiId: string | undefined
 ): Refusal | undefined => {
-  const r = e.request
+  const e = { mpc: mpcRef }
   // ADDR-1, ADDR-2: by UUID it must exist and be ongoing; by name, a new one is made when none is.
   let existing: Mpc | undefined
   if (e.mpc._tag === "ByUuid") {
@@ -105,16 +115,20 @@ export const addParticipant = (
     // XFER-1, XFER-2: the live call moves into the MPC; no call status callbacks for it.
     tx.calls = PMap.remove(tx.calls, transferred.uuid)
     tx.callIndex = PMap.set(tx.callIndex, transferred.uuid, d.uuid)
+    // XML-15: a call moved by the API leaves its XML document; one moved by the element keeps it.
+    if (apiId !== undefined && transferred.xml !== undefined) transferred = leaveDocument(tx, transferred)
     putCall(tx, d, transferred)
     const member = join(tx, d, transferred, r, requestUuid)
     requestCallback(tx, d, "AddParticipantByAPIActionCompleted", requestUuid, member)
-    respond(tx, e.apiId, {
-      _tag: "Added",
-      requestUuid,
-      mpcUuid: d.uuid,
-      legs: [{ to: transferred.to, from: transferred.from, callUuid: transferred.uuid }],
-      queued: false
-    })
+    if (apiId !== undefined) {
+      respond(tx, apiId, {
+        _tag: "Added",
+        requestUuid,
+        mpcUuid: d.uuid,
+        legs: [{ to: transferred.to, from: transferred.from, callUuid: transferred.uuid }],
+        queued: false
+      })
+    }
     return undefined
   }
 
@@ -146,7 +160,8 @@ export const addParticipant = (
   pump(tx)
   // CPS-2: "queued" when the request's legs wait in the CPS queue.
   const waiting = legs.some((uuid) => findCall(tx.draft(d), uuid)?.state === "queued")
-  respond(tx, e.apiId, { _tag: "Added", requestUuid, mpcUuid: d.uuid, legs: listed, queued: waiting })
+  if (apiId !== undefined)
+    respond(tx, apiId, { _tag: "Added", requestUuid, mpcUuid: d.uuid, legs: listed, queued: waiting })
   return undefined
 }
 

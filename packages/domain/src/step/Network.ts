@@ -20,6 +20,7 @@ import {
   recordingCallback,
   statusCallback
 } from "./Callbacks.js"
+import { hangupLoose, scheduledHangup, stepDone } from "./CallControl.js"
 import { findCall, findMember, newCall, patch, putCall, putMember } from "./Calls.js"
 import { dial, pump } from "./Cps.js"
 import { endMpc, leave, settle } from "./Lifecycle.js"
@@ -109,11 +110,7 @@ export const callHungUp = (tx: Tx, callUuid: string): Refusal | undefined => {
   const loose = PMap.get(tx.calls, callUuid)
   if (loose !== undefined) {
     if (loose.state === "ended") return unfit(loose, "hang up", "XFER-1")
-    tx.calls = PMap.set(
-      tx.calls,
-      callUuid,
-      patch(loose, { state: "ended", endedAt: tx.now, hangup: Hangups.normal })
-    )
+    hangupLoose(tx, loose, Hangups.normal, false)
     return undefined
   }
   const found = owned(tx, callUuid)
@@ -241,6 +238,10 @@ export const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
       }
       return undefined
     }
+    case "xml":
+      return stepDone(tx, subject)
+    case "xmlhangup":
+      return scheduledHangup(tx, subject)
     default:
       return refusal("Conflict", "API-2", ["timerId"], `unknown timer ${timerId}`)
   }

@@ -12,6 +12,7 @@ import { findCall, patch, putCall } from "./Calls.js"
 import { dequeue } from "./Cps.js"
 import { endMpc, join } from "./Lifecycle.js"
 import { type Draft, isLive, onNetwork, TimerId, type Tx } from "./Tx.js"
+import { cancelXmlTimers, hangupCallback } from "./XmlCalls.js"
 
 /** Cancels every timer pending on a call. */
 export const cancelCallTimers = (tx: Tx, call: Call): void => {
@@ -47,6 +48,11 @@ export const endCall = (tx: Tx, d: Draft, call: Call, hangup: Hangup, byUs: bool
   })
   putCall(tx, d, ended)
   callCallback(tx, d.uuid, ended, "Hangup")
+  // XML-16: a call run by XML has no call-status callbacks, but its application's hangup_url.
+  if (ended.xml !== undefined) {
+    cancelXmlTimers(tx, ended)
+    hangupCallback(tx, ended, d.uuid)
+  }
   return ended
 }
 

@@ -28,7 +28,11 @@ export const TimerId = {
   /** LIFE-5 */
   maxDuration: (mpcUuid: string) => `maxdur:${mpcUuid}`,
   /** CPS-1 */
-  cps: "cps"
+  cps: "cps",
+  /** XML-6, XML-7: the current step of a call's document is done; XML-15: go on after the MPC. */
+  xml: (callUuid: string) => `xml:${callUuid}`,
+  /** XML-8: a scheduled `<Hangup>`. */
+  xmlHangup: (callUuid: string) => `xmlhangup:${callUuid}`
 } as const
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] }
