@@ -16,7 +16,12 @@ const mpcName = HttpApiSchema.param("mpcName", Schema.String)
 const mpcUuid = HttpApiSchema.param("mpcUuid", Schema.String)
 const callUuid = HttpApiSchema.param("callUuid", Schema.String)
 
-/** API-1: the add-participant response. */
+/**
+ * API-1: the add-participant response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const AddParticipantResponse = Schema.Struct({
   api_id: Schema.String,
   calls: Schema.Array(Schema.Struct({ to: Schema.String, from: Schema.String, call_uuid: Schema.String })),
@@ -24,7 +29,12 @@ export const AddParticipantResponse = Schema.Struct({
   request_uuid: Schema.String
 })
 
-/** API-2: every refusal. */
+/**
+ * API-2: every refusal.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const PlivoError = Schema.Struct({ api_id: Schema.String, error: Schema.String })
 
 /**
@@ -41,7 +51,12 @@ const jsonOrForm = <A, I>(schema: Schema.Schema<A, I>) => {
 /** The wire parameters, as JSON or a form (documentation of the payload; decoding is the domain's). */
 const AddParticipantPayload = jsonOrForm(AddParticipantParams.AddParticipantParamsFields)
 
-/** Plivo's MPC API (Basic auth, API-3). */
+/**
+ * Plivo's MPC API (Basic auth, API-3).
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class PlivoGroup extends HttpApiGroup.make("plivo")
   .add(
     HttpApiEndpoint.post(
@@ -63,7 +78,12 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
 const mpcKey = HttpApiSchema.param("mpcKey", Schema.String)
 const memberId = HttpApiSchema.param("memberId", Schema.String)
 
-/** Plivo's MPC object (API-1). */
+/**
+ * Plivo's MPC object (API-1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MpcView = Schema.Struct({
   api_id: Schema.optional(Schema.String),
   billed_amount: Schema.NullOr(Schema.String),
@@ -84,7 +104,12 @@ export const MpcView = Schema.Struct({
   termination_cause_code: Schema.NullOr(Schema.Number)
 })
 
-/** Plivo's participant object. */
+/**
+ * Plivo's participant object.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ParticipantView = Schema.Struct({
   billed_amount: Schema.Null,
   billed_duration: Schema.Null,
@@ -112,7 +137,12 @@ const Meta = Schema.Struct({
   previous: Schema.NullOr(Schema.String)
 })
 
-/** The MPC calls around add participant: get, list, participants, update, kick, end, recording. */
+/**
+ * The MPC calls around add participant: get, list, participants, update, kick, end, recording.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class MpcGroup extends HttpApiGroup.make("mpc")
   .add(
     HttpApiEndpoint.get("listMpcs")`/v1/Account/${authId}/MultiPartyCall`
@@ -196,7 +226,12 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
   ) {}
 
-/** EMULATOR.md's call object. */
+/**
+ * EMULATOR.md's call object.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CallView = Schema.Struct({
   call_uuid: Schema.String,
   from: Schema.String,
@@ -208,7 +243,12 @@ export const CallView = Schema.Struct({
   hangup_cause_code: Schema.optional(Schema.Number)
 })
 
-/** The network's side (EMULATOR.md), same Basic auth, scoped to the account. */
+/**
+ * The network's side (EMULATOR.md), same Basic auth, scoped to the account.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class EmulatorGroup extends HttpApiGroup.make("emulator")
   .add(
     HttpApiEndpoint.post("createCall", "/emulator/v1/calls")
@@ -254,7 +294,12 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
     HttpApiEndpoint.get("trace")`/emulator/v1/mpcs/${mpcUuid}/trace`.addSuccess(Schema.Array(Schema.Unknown))
   ) {}
 
-/** The whole API. */
+/**
+ * The whole API.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class MpcApi extends HttpApi.make("mpc-kit")
   .add(PlivoGroup)
   .add(MpcGroup)

@@ -28,7 +28,12 @@ const phones = [
 ]
 const mpcNames = ["alpha", "beta", "gamma"]
 
-/** A duration in seconds. */
+/**
+ * A duration in seconds.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const dist: fc.Arbitrary<Dist> = fc.oneof(
   fc.integer({ min: 0, max: 40 }),
   fc
@@ -38,7 +43,12 @@ export const dist: fc.Arbitrary<Dist> = fc.oneof(
   fc.integer({ min: 1, max: 60 }).map((m): Dist => ({ lognormal: { median: m, sigma: 0.5 } }))
 )
 
-/** A callee script. */
+/**
+ * A callee script.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const callee: fc.Arbitrary<Callee> = fc.record(
   {
     outcome: fc.oneof(
@@ -94,7 +104,12 @@ const addParams = fc
     ...(confirm ? { confirm_key: "5" } : {})
   }))
 
-/** Timed actions; `call` actions come with an `add` that transfers them. */
+/**
+ * Timed actions; `call` actions come with an `add` that transfers them.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const actions: fc.Arbitrary<Array<Action>> = fc
   .array(
     fc.oneof(
@@ -190,7 +205,12 @@ export const actions: fc.Arbitrary<Array<Action>> = fc
     return out
   })
 
-/** A small contact-centre load. */
+/**
+ * A small contact-centre load.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const contactCentre: fc.Arbitrary<ContactCentre> = fc.record({
   customers: fc.integer({ min: 1, max: 30 }),
   arrivalsPerSecond: fc.constantFrom(0.2, 1, 5),
@@ -202,7 +222,12 @@ export const contactCentre: fc.Arbitrary<ContactCentre> = fc.record({
   agentParams: fc.constant({ ring_timeout: 20, status_callback_url: "https://example.com/mpc" })
 })
 
-/** A whole scenario, valid and runnable. */
+/**
+ * A whole scenario, valid and runnable.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const scenario = (): fc.Arbitrary<Scenario> =>
   fc
     .record(

@@ -3,6 +3,7 @@
  * instant keep the order they were scheduled in, so a run is deterministic.
  *
  * @since 0.1.0
+ * @category agenda
  */
 export interface Scheduled<A> {
   readonly at: number
@@ -13,6 +14,12 @@ export interface Scheduled<A> {
 const before = <A>(x: Scheduled<A>, y: Scheduled<A>): boolean =>
   x.at < y.at || (x.at === y.at && x.seq < y.seq)
 
+/**
+ * A mutable binary min-heap of scheduled items, by time then insertion order, so that items due at the same instant come out in the order they went in.
+ *
+ * @since 0.1.0
+ * @category agenda
+ */
 export class Heap<A> {
   private readonly xs: Array<Scheduled<A>> = []
   private seq = 0
