@@ -45,7 +45,9 @@ export const MaxCounter = 2 ** 48 - 1
  * The `n`-th UUID of the source seeded with `seed`: `xxxxxxxx-xxxx-4xxx-yxxx-<n in 12 hex digits>`.
  *
  * @example
- * uuid(7, 1) // "f3c1...-....-4...-8...-000000000001"
+ * import { Ids } from "@mpc-kit/domain"
+ *
+ * Ids.uuid(7, 1) // "f6b7bbec-c166-4a5f-bbe7-000000000001"
  *
  * @since 0.1.0
  * @category ids

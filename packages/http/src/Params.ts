@@ -43,9 +43,19 @@ export const StartRecordingParams = Schema.Struct({
  * @category schemas
  */
 export const CreateCallParams = Schema.Struct({ from: Schema.String, to: Schema.String })
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `digits`: the DTMF keys a callee presses.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DigitsParams = Schema.Struct({ digits: Schema.String.pipe(Schema.pattern(/^[0-9#*]{1,64}$/)) })
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `speak`: whether the callee starts or stops speaking.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SpeakParams = Schema.Struct({ speaking: Schema.Boolean })
 
 /**
@@ -55,7 +65,12 @@ export const SpeakParams = Schema.Struct({ speaking: Schema.Boolean })
  * @category limits
  */
 export const MaxAdvanceSeconds = 30 * 24 * 3600
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `clock/advance`: how many seconds the virtual clock moves, at most {@link MaxAdvanceSeconds}.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AdvanceParams = Schema.Struct({
   seconds: Schema.Number.pipe(Schema.finite(), Schema.between(0, MaxAdvanceSeconds))
 })

@@ -4,7 +4,8 @@
  * expectations against the rules, e.g. "no agent ever waits more than N seconds in the CPS queue".
  *
  * @example
- * import { Arbitrary, Simulation } from "@mpc-kit/sim"
+ * import { Simulation } from "@mpc-kit/sim"
+ * import { Arbitrary } from "@mpc-kit/sim/testing"
  * import * as fc from "effect/FastCheck"
  *
  * fc.assert(fc.property(Arbitrary.scenario(), fc.integer(), (s, seed) => {

@@ -7,9 +7,12 @@
  * @example
  * import { Xml } from "@mpc-kit/domain"
  *
- * const program = Xml.Program.compile(document, { origin: "Answer", callUuid })
- * let cursor = Xml.Program.start
- * const { instruction, cursor: after } = Xml.Program.next(program, cursor)
+ * const document = {
+ *   root: Xml.Document.element("Response", {}, "", [Xml.Document.element("Speak", {}, "Please hold")])
+ * }
+ * const program = Xml.Program.compile(document, { origin: "Answer", callUuid: "0b7b4242-8ee8-4872-b447-81b4ce972eae" })
+ * const { instruction, cursor } = Xml.Program.next(program, Xml.Program.start)
+ * // instruction: { _tag: "Speak", text: "Please hold", ... }; cursor: 1
  *
  * @since 0.2.0
  */

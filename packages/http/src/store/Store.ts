@@ -552,4 +552,10 @@ export class Store extends Effect.Service<Store>()("@mpc-kit/http/Store", {
   effect: make
 }) {}
 
+/**
+ * The error of `@effect/sql` that a failed query gives, re-exported for the store's signatures.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type { SqlError }
