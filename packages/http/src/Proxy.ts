@@ -14,6 +14,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import * as tls from "node:tls"
+import * as Data from "effect/Data"
 import forge from "node-forge"
 
 /**
@@ -66,6 +67,18 @@ export const defaultCaDir = (env: NodeJS.ProcessEnv = process.env): string =>
     "mpc-kit",
     "ca"
   )
+
+/**
+ * The CA's folder belongs to another local user, who could have planted a CA there: `makeCertificates`
+ * refuses to use it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class CaDirNotOwned extends Data.TaggedError("CaDirNotOwned")<{
+  readonly dir: string
+  readonly message: string
+}> {}
 
 /**
  * The files `makeCertificates` keeps in its directory.
@@ -230,7 +243,7 @@ export const makeCertificates = (dir: string): Certificates => {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   const stat = fs.statSync(dir)
   if (typeof process.getuid === "function" && stat.uid !== process.getuid())
-    throw new Error(`${dir} belongs to another user: refusing to keep a CA there`)
+    throw new CaDirNotOwned({ dir, message: `${dir} belongs to another user: refusing to keep a CA there` })
   if ((stat.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700)
   const at = (file: string) => path.join(dir, file)
   const now = Date.now()
