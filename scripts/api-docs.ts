@@ -67,6 +67,10 @@ const main = async (): Promise<number> => {
     sort: ["kind", "alphabetical"],
     validation: { notDocumented: true, invalidLink: true, notExported: false },
     requiredToBeDocumented: ["Enum", "Variable", "Function", "Class", "Interface", "TypeAlias"],
+    // TypeDoc checks only the project's own package by default; here that would be the workspace root.
+    packagesRequiringDocumentation: entries
+      .map((e) => e.packageName)
+      .filter((name, i, all) => all.indexOf(name) === i),
     treatWarningsAsErrors: true,
     treatValidationWarningsAsErrors: true,
     logLevel: "Warn"
@@ -87,9 +91,13 @@ const main = async (): Promise<number> => {
   const project = await app.convert()
   if (project === undefined) return 1
   app.validate(project)
-  if (app.logger.hasErrors()) return 1
+  // As TypeDoc's CLI does with treatWarningsAsErrors: any warning (validation or not) fails the build.
+  if (app.logger.hasErrors() || app.logger.hasWarnings()) {
+    console.error("api-docs: TypeDoc reported the problems above")
+    return 1
+  }
   await app.generateOutputs(project)
-  if (app.logger.hasErrors()) return 1
+  if (app.logger.hasErrors() || app.logger.hasWarnings()) return 1
   console.log(`api-docs: wrote ${relative(root, out)}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   return 0
 }

@@ -36,6 +36,7 @@ export interface Transition {
 export interface Invariant {
   readonly rule: string
   readonly description: string
+  /** The breach found in one transition, as a sentence, or `undefined` when the rule holds. */
   readonly check: (t: Transition) => string | undefined
 }
 

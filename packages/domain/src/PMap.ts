@@ -33,7 +33,11 @@ const TypeId: unique symbol = Symbol.for("@mpc-kit/domain/PMap")
  * @category models
  */
 export interface PMap<out V> {
-  readonly [TypeId]: { readonly _V: (_: never) => V }
+  /** Marks the type and its value type (variance only; nothing is stored). */
+  readonly [TypeId]: {
+    /** The value type, for variance. */
+    readonly _V: (_: never) => V
+  }
   /** The number of entries. */
   readonly size: number
 }

@@ -290,6 +290,7 @@ const make = Effect.gen(function* () {
       }
     })
 
+  /** Enqueues a callback on its lane (MPC and URL) and returns at once; never fails. */
   const send = (callback: SendCallback): Effect.Effect<void> =>
     Effect.sync(() => {
       enqueued++

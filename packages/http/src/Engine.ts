@@ -35,7 +35,9 @@ export type Input = Ev extends infer E ? (E extends { readonly at: number } ? Om
  * @category engine
  */
 export interface Outputs {
+  /** Hands a callback over to be sent (it must not block the engine). */
   readonly callback: (callback: Command.SendCallback) => Effect.Effect<void>
+  /** Fetches a call's XML document and feeds what it holds back to the engine. */
   readonly fetchXml: (command: Extract<Command.Command, { _tag: "FetchXml" }>) => Effect.Effect<void>
 }
 /**

@@ -200,6 +200,7 @@ export interface FetcherOptions {
 export class XmlFetcher extends Context.Tag("@mpc-kit/http/Xml/XmlFetcher")<
   XmlFetcher,
   {
+    /** Fetches and parses the document at `url`: its verbs, or why there are none. */
     readonly fetch: (
       url: string,
       method: AddParticipantRequest.HttpMethod,

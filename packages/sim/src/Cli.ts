@@ -265,6 +265,7 @@ export const progressBar = (write: (s: string) => void, now: () => number, inter
   let last = Number.NEGATIVE_INFINITY
   let drawn = false
   return {
+    /** Redraws the bar for `done` (0 to 1), at most every `intervalMs`. */
     update: (done: number) => {
       // A short run finishes before it needs a bar.
       if (done >= 1 && !drawn) return
@@ -275,6 +276,7 @@ export const progressBar = (write: (s: string) => void, now: () => number, inter
       const n = Math.max(0, Math.min(width, Math.round(done * width)))
       write(`\r[${"#".repeat(n)}${"-".repeat(width - n)}] ${String(Math.floor(done * 100)).padStart(3)}%`)
     },
+    /** Erases the bar. */
     clear: () => {
       if (drawn) write(`\r${" ".repeat(width + 7)}\r`)
     }
@@ -345,7 +347,9 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * @category cli
  */
 export interface Env {
+  /** Writes to standard output. */
   readonly stdout: (text: string) => void
+  /** Writes to standard error. */
   readonly stderr: (text: string) => void
   /** Whether stderr is a terminal: the progress bar is drawn only then (or with `--progress`). */
   readonly stderrIsTty: boolean

@@ -28,6 +28,7 @@ export class Heap<A> {
     return this.xs.length
   }
 
+  /** Schedules `item` at time `at`. */
   push(at: number, item: A): void {
     const x: Scheduled<A> = { at, seq: this.seq++, item }
     const xs = this.xs
@@ -48,10 +49,12 @@ export class Heap<A> {
     return this.seq++
   }
 
+  /** The earliest item, left in place. */
   peek(): Scheduled<A> | undefined {
     return this.xs[0]
   }
 
+  /** Takes the earliest item out. */
   pop(): Scheduled<A> | undefined {
     const xs = this.xs
     const top = xs[0]

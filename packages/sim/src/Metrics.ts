@@ -54,8 +54,11 @@ export interface Metrics {
  * @category metrics
  */
 export interface Counters {
+  /** Counts one event taken by `step` (and whether it was refused). */
   readonly event: (e: Event.Event, r: Step.StepResult) => void
+  /** Counts one command `step` gave. */
   readonly command: (c: Command.Command) => void
+  /** The counts so far. */
   readonly snapshot: () => {
     events: number
     refused: number

@@ -312,11 +312,13 @@ const make = Effect.gen(function* () {
 export class Delivery extends Effect.Service<Delivery>()("@mpc-kit/http/Delivery", {
   scoped: make
 }) {
+  /** The delivery engine with these options; needs the `Store` and an `HttpClient`. */
   static readonly layer = (
     options: DeliveryOptions
   ): Layer.Layer<Delivery, never, Store | HttpClient.HttpClient> =>
     Delivery.Default.pipe(Layer.provide(Layer.succeed(DeliveryConfig, options)))
 
+  /** The delivery engine with these options and Node's HTTP client (undici); needs the `Store`. */
   static readonly Live = (options: DeliveryOptions): Layer.Layer<Delivery, never, Store> =>
     Delivery.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
 }
