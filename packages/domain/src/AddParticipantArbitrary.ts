@@ -8,7 +8,12 @@
 import * as fc from "effect/FastCheck"
 import { EventGroup, MaxDestinations } from "./AddParticipantRequest.js"
 
-/** A wire request: what a JSON or form body carries. */
+/**
+ * A wire request: what a JSON or form body carries.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export type WireRequest = Record<string, unknown>
 
 const casing = (s: string): fc.Arbitrary<string> => fc.constantFrom(s, s.toLowerCase(), s.toUpperCase())
@@ -21,14 +26,24 @@ const wireBool: fc.Arbitrary<boolean | string> = fc
   .boolean()
   .chain((b) => fc.constantFrom<boolean | string>(b, String(b), String(b).toUpperCase()))
 
-/** PARAM-3: a phone number. */
+/**
+ * PARAM-3: a phone number.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const phoneNumber: fc.Arbitrary<string> = fc
   .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,15}$/))
   .map(([plus, digits]) => (plus ? `+${digits}` : digits))
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/)
 
-/** PARAM-3: a SIP URI. */
+/**
+ * PARAM-3: a SIP URI.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const sipUri: fc.Arbitrary<string> = fc
   .tuple(
     fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._~+-]{0,15}$/),
@@ -37,10 +52,20 @@ export const sipUri: fc.Arbitrary<string> = fc
   )
   .map(([user, labels, port]) => `sip:${user}@${labels.join(".")}${port === undefined ? "" : `:${port}`}`)
 
-/** PARAM-3: a destination. */
+/**
+ * PARAM-3: a destination.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const destination: fc.Arbitrary<string> = fc.oneof(phoneNumber, sipUri)
 
-/** PARAM-18: an absolute http(s) URL. */
+/**
+ * PARAM-18: an absolute http(s) URL.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const httpUrl: fc.Arbitrary<string> = fc
   .tuple(
     fc.constantFrom("http", "https"),
@@ -56,7 +81,12 @@ export const httpUrl: fc.Arbitrary<string> = fc
 
 const method = fc.constantFrom("GET", "POST").chain(casing)
 
-/** XFER-1: a call UUID. */
+/**
+ * XFER-1: a call UUID.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const callUuid: fc.Arbitrary<string> = fc.uuid()
 
 const headerSet = fc
@@ -93,6 +123,9 @@ const extras: fc.Arbitrary<WireRequest> = fc.record(
 /**
  * A valid add-participant request as a client would send it: any role (parallel dialling only for
  * Agents), dial-out or transfer, every optional parameter absent or valid in one of its wire forms.
+ *
+ * @since 0.1.0
+ * @category testing
  */
 export const validWireRequest: fc.Arbitrary<WireRequest> = fc
   .tuple(fc.constantFrom("Agent", "Supervisor", "Customer"), fc.boolean())
@@ -210,7 +243,12 @@ const badUrl = fc.oneof(
 const badBool = fc.oneof(fc.constantFrom("yes", "no", "1", "0", "t", "truee"), fc.integer())
 const badSound = fc.oneof(fc.constantFrom("beep", "beep:3", "beep:0", "silence", "ftp://x.y/z"), fc.integer())
 
-/** For each parameter, values it refuses (never `null` or `""`: those mean "not given"). */
+/**
+ * For each parameter, values it refuses (never `null` or `""`: those mean "not given").
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const invalidValues: { readonly [parameter: string]: fc.Arbitrary<unknown> } = {
   role: fc.oneof(fc.constantFrom("Admin", "agents", "Coach", "Agent ", "0"), fc.integer(), fc.boolean()),
   from: fc.oneof(
@@ -290,7 +328,12 @@ export const invalidValues: { readonly [parameter: string]: fc.Arbitrary<unknown
   )
 }
 
-/** A parameter and a value it refuses, mixed with values no parameter accepts. */
+/**
+ * A parameter and a value it refuses, mixed with values no parameter accepts.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const invalidParameter: fc.Arbitrary<readonly [string, unknown]> = fc
   .constantFrom(...Object.keys(invalidValues))
   .chain((p) => fc.tuple(fc.constant(p), fc.oneof({ weight: 4, arbitrary: invalidValues[p]! }, neverValid)))

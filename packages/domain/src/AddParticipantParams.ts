@@ -60,16 +60,36 @@ import {
 // Single parameters
 // ---------------------------------------------------------------------------------------------
 
-/** PARAM-1: `Agent`, `Supervisor` or `Customer`, in any case. */
+/**
+ * PARAM-1: `Agent`, `Supervisor` or `Customer`, in any case.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const RoleParam = wordParam(Role.literals)
 
-/** PARAM-6: `GET` or `POST`, in any case. */
+/**
+ * PARAM-6: `GET` or `POST`, in any case.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const MethodParam = wordParam(HttpMethod.literals)
 
-/** PARAM-12: `mp3` or `wav`, in any case. */
+/**
+ * PARAM-12: `mp3` or `wav`, in any case.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const RecordFileFormatParam = wordParam(RecordFileFormat.literals)
 
-/** PARAM-18: an absolute http(s) URL. */
+/**
+ * PARAM-18: an absolute http(s) URL.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const UrlParam = param<string, string>({
   expected: "an absolute http(s) URL",
   encoded: WireString,
@@ -83,7 +103,12 @@ const phoneOrNumber = (i: string | number): string | undefined => {
   return PhoneNumberPattern.test(i) ? i : undefined
 }
 
-/** PARAM-2: the caller ID of the outbound legs: a phone number. */
+/**
+ * PARAM-2: the caller ID of the outbound legs: a phone number.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const FromParam = param<string, string | number>({
   expected: "a phone number (digits with an optional leading +)",
   encoded: WireNumber,
@@ -94,7 +119,12 @@ export const FromParam = param<string, string | number>({
 
 const sipUri = /^sip:([^@]+)@(.+)$/i
 
-/** PARAM-3: one destination address, or a reason it is not one. */
+/**
+ * PARAM-3: one destination address, or a reason it is not one.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const parseAddress = (s: string): Address | undefined => {
   if (PhoneNumberPattern.test(s)) return { _tag: "PhoneNumber", number: s }
   const m = sipUri.exec(s)
@@ -106,7 +136,12 @@ export const parseAddress = (s: string): Address | undefined => {
 
 type Destinations = readonly [Address, ...Array<Address>]
 
-/** PARAM-3: one to 20 destinations joined by `<`. */
+/**
+ * PARAM-3: one to 20 destinations joined by `<`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const ToParam = param<Destinations, string | number>({
   expected: `1 to ${MaxDestinations} phone numbers (digits, optional leading +) or SIP URIs (sip:user@host) joined by '<'`,
   encoded: WireNumber,
@@ -136,7 +171,12 @@ export const ToParam = param<Destinations, string | number>({
   format: (a) => a.map(formatAddress).join("<")
 })
 
-/** XFER-1: the UUID of a live call. */
+/**
+ * XFER-1: the UUID of a live call.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const CallUuidParam = param<string, string>({
   expected: "a call UUID (like 0b7b4242-8ee8-4872-b447-81b4ce972eae)",
   encoded: WireString,
@@ -145,7 +185,12 @@ export const CallUuidParam = param<string, string>({
   format: (a) => a
 })
 
-/** PARAM-5: a caller name of at most 50 characters. */
+/**
+ * PARAM-5: a caller name of at most 50 characters.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const CallerNameParam = param<string, string>({
   expected: `a caller name of at most ${MaxCallerNameLength} characters`,
   encoded: WireString,
@@ -157,7 +202,12 @@ export const CallerNameParam = param<string, string>({
   format: (a) => a
 })
 
-/** PARAM-7: one of `0`–`9`, `#`, `*` (a JSON integer 0–9 is taken as its digit). */
+/**
+ * PARAM-7: one of `0`–`9`, `#`, `*` (a JSON integer 0–9 is taken as its digit).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const ConfirmKeyParam = param<ConfirmKey, string | number>({
   expected: "one of 0-9, # or *",
   encoded: WireNumber,
@@ -169,21 +219,51 @@ export const ConfirmKeyParam = param<ConfirmKey, string | number>({
   format: (a) => a
 })
 
-/** PARAM-8 */
+/**
+ * PARAM-8
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const RingTimeoutParam = intListParam(RingTimeout, 15, 120)
-/** PARAM-9 */
+/**
+ * PARAM-9
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const DelayDialParam = intListParam(DelayDial, 0, 120)
-/** PARAM-10 */
+/**
+ * PARAM-10
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const MaxDurationParam = intParam(MaxDuration, 300, 28_800)
-/** PARAM-11 */
+/**
+ * PARAM-11
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const MaxParticipantsParam = intParam(MaxParticipants, 2, 10)
-/** PARAM-13 */
+/**
+ * PARAM-13
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const RecordMinMemberCountParam = intParam(RecordMinMemberCount, 1, 2)
 
 const groupByLower = new Map<string, EventGroup>(EventGroup.literals.map((g) => [g, g]))
 const groupOrder = new Map<EventGroup, number>(EventGroup.literals.map((g, k) => [g, k]))
 
-/** PARAM-14: a comma-separated list of event groups, trimmed, in any case and order. */
+/**
+ * PARAM-14: a comma-separated list of event groups, trimmed, in any case and order.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const StatusCallbackEventsParam = param<ReadonlyArray<EventGroup>, string>({
   expected: `a comma-separated list of ${EventGroup.literals.join(", ")}`,
   encoded: WireString,
@@ -203,15 +283,31 @@ export const StatusCallbackEventsParam = param<ReadonlyArray<EventGroup>, string
   format: (a) => a.join(",")
 })
 
-/** PARAM-16: what a sound parameter names, before its `*_method` is attached. */
+/**
+ * PARAM-16: what a sound parameter names, before its `*_method` is attached.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SoundSpec = Schema.Union(
   Schema.TaggedStruct("Silence", {}),
   Schema.TaggedStruct("Beep", { count: Schema.Literal(1, 2) }),
   Schema.TaggedStruct("SoundXml", { url: HttpUrl })
 )
+/**
+ * The type of {@link SoundSpec}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SoundSpec = typeof SoundSpec.Type
 
-/** PARAM-16: `none`, `beep:1`, `beep:2` or an http(s) URL returning Play/Speak/Wait XML. */
+/**
+ * PARAM-16: `none`, `beep:1`, `beep:2` or an http(s) URL returning Play/Speak/Wait XML.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const SoundParam = param<SoundSpec, string>({
   expected: "none, beep:1, beep:2 or an absolute http(s) URL",
   encoded: WireString,
@@ -237,6 +333,9 @@ const headerPair = /^([A-Za-z0-9]{1,24})=([A-Za-z0-9]{1,120})$/
 /**
  * PARAM-17: `key=value` pairs joined by `,`, one set per destination joined by `<`. A malformed
  * pair is refused (not dropped); an empty set means no headers for that destination.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const SipHeadersParam = param<HeaderSets, string>({
   expected:
@@ -276,6 +375,9 @@ const opt = <A, I>(s: Schema.Schema<A, I>) => Schema.optionalWith(s, { exact: tr
 /**
  * Every parameter of the page, each decoded on its own (PARAM-1 to PARAM-18). Unknown parameters
  * are ignored (PARAM-19). Cross-parameter rules and defaults come next, in `AddParticipantRequestFromParams`.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const AddParticipantParamsFields = Schema.Struct({
   role: Schema.propertySignature(RoleParam).annotations({
@@ -324,11 +426,27 @@ export const AddParticipantParamsFields = Schema.Struct({
   relay_dtmf_inputs: opt(BooleanParam),
   sip_headers: opt(SipHeadersParam)
 }).annotations({ identifier: "AddParticipantParams" })
+/**
+ * The type of {@link AddParticipantParamsFields}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AddParticipantParamsFields = typeof AddParticipantParamsFields.Type
-/** The wire form: what a client may send. */
+/**
+ * The wire form: what a client may send.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AddParticipantWire = typeof AddParticipantParamsFields.Encoded
 
-/** The names of every known parameter. */
+/**
+ * The names of every known parameter.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const parameterNames: ReadonlyArray<keyof AddParticipantWire> = Object.keys(
   AddParticipantParamsFields.fields
 ) as Array<keyof AddParticipantWire>
@@ -338,6 +456,9 @@ const isAbsent = (u: unknown): boolean => u === null || u === undefined || u ===
 /**
  * [decision] A JSON `null` or an empty string is the same as leaving the parameter out: clients
  * send `null` for unset fields and HTML forms send empty inputs.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const AddParticipantParams = Schema.transform(
   Schema.declare(
@@ -636,6 +757,9 @@ const TrustedRequest: Schema.Schema<AddParticipantRequest> = Schema.declare(
  * The whole request: wire parameters to the decoded, defaulted `AddParticipantRequest`, checking
  * PARAM-2, PARAM-4 and the per-destination counts of PARAM-8, PARAM-9 and PARAM-17. Encoding gives
  * back wire parameters with every value written out.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const AddParticipantRequestFromParams = Schema.transformOrFail(AddParticipantParams, TrustedRequest, {
   strict: true,
@@ -650,13 +774,21 @@ export const AddParticipantRequestFromParams = Schema.transformOrFail(AddPartici
 const decodeEither = Schema.decodeUnknownEither(AddParticipantRequestFromParams, { errors: "all" })
 const encodeEither = Schema.encodeEither(AddParticipantRequestFromParams)
 
-/** Decodes parameters given as an object (a parsed JSON body, or form fields). Never throws. */
+/**
+ * Decodes parameters given as an object (a parsed JSON body, or form fields). Never throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const decode = (input: unknown): Either.Either<AddParticipantRequest, InvalidRequest> =>
   Either.mapLeft(decodeEither(input), (e) => fromParseError(e))
 
 /**
  * Turns a form body into an object of parameters; a parameter given more than once keeps all its
  * values (as a list, which every parameter refuses), rather than silently picking one.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const formToRecord = (body: string | URLSearchParams): Record<string, string | Array<string>> => {
   const params = typeof body === "string" ? new URLSearchParams(body) : body
@@ -668,12 +800,22 @@ export const formToRecord = (body: string | URLSearchParams): Record<string, str
   return out
 }
 
-/** Decodes an `application/x-www-form-urlencoded` body. Never throws. */
+/**
+ * Decodes an `application/x-www-form-urlencoded` body. Never throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const decodeForm = (
   body: string | URLSearchParams
 ): Either.Either<AddParticipantRequest, InvalidRequest> => decode(formToRecord(body))
 
-/** Decodes a JSON body from its text; malformed JSON is refused like any other bad input. Never throws. */
+/**
+ * Decodes a JSON body from its text; malformed JSON is refused like any other bad input. Never throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const decodeJson = (text: string): Either.Either<AddParticipantRequest, InvalidRequest> => {
   let value: unknown
   try {
@@ -689,6 +831,9 @@ export const decodeJson = (text: string): Either.Either<AddParticipantRequest, I
 /**
  * The wire parameters of a request, every value written out (as a JSON body would carry them).
  * Fails only for a value that is not a valid `AddParticipantRequest`.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const encode = (request: AddParticipantRequest): Either.Either<AddParticipantWire, InvalidRequest> =>
   Either.mapBoth(encodeEither(request), {
@@ -696,7 +841,12 @@ export const encode = (request: AddParticipantRequest): Either.Either<AddPartici
     onRight: (wire) => wire as AddParticipantWire
   })
 
-/** The request as a form body (`application/x-www-form-urlencoded`). */
+/**
+ * The request as a form body (`application/x-www-form-urlencoded`).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const encodeForm = (request: AddParticipantRequest): Either.Either<string, InvalidRequest> =>
   Either.map(encode(request), (wire) => {
     const form = new URLSearchParams()

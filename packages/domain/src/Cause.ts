@@ -5,7 +5,12 @@
  */
 import * as Schema from "effect/Schema"
 
-/** PlivoHangupSource values. */
+/**
+ * PlivoHangupSource values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const HangupSource = Schema.Literal(
   "Caller",
   "Callee",
@@ -15,15 +20,37 @@ export const HangupSource = Schema.Literal(
   "Error",
   "Unknown"
 )
+/**
+ * The type of {@link HangupSource}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type HangupSource = typeof HangupSource.Type
 
-/** A call's end: `PlivoHangupCause`, `PlivoHangupCauseCode`, `PlivoHangupSource`. */
+/**
+ * A call's end: `PlivoHangupCause`, `PlivoHangupCauseCode`, `PlivoHangupSource`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Hangup = Schema.Struct({ cause: Schema.String, code: Schema.Int, source: HangupSource })
+/**
+ * The type of {@link Hangup}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Hangup = typeof Hangup.Type
 
 const hangup = (cause: string, code: number, source: HangupSource): Hangup => ({ cause, code, source })
 
-/** The hangup causes the rules use. */
+/**
+ * The hangup causes the rules use.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const Hangups = {
   /** DIAL-4 */
   noAnswer: hangup("No Answer", 3000, "Callee"),
@@ -47,11 +74,27 @@ export const Hangups = {
   confirmKeyFailed: hangup("Confirm Key Challenge Failed", 9110, "Plivo")
 } as const
 
-/** An MPC's end: `MPCTerminationCause`, `MPCTerminationCauseCode`. */
+/**
+ * An MPC's end: `MPCTerminationCause`, `MPCTerminationCauseCode`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Termination = Schema.Struct({ cause: Schema.String, code: Schema.Int })
+/**
+ * The type of {@link Termination}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Termination = typeof Termination.Type
 
-/** The MPC termination causes the rules use. */
+/**
+ * The MPC termination causes the rules use.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const Terminations = {
   /** LIFE-7 */
   noActiveParticipants: { cause: "No Active Participants", code: 1000 },

@@ -12,7 +12,12 @@ import { Origin } from "./xml/Program.js"
 
 const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
 
-/** DIAL-1, DIAL-2: place an outbound call for a leg. */
+/**
+ * DIAL-1, DIAL-2: place an outbound call for a leg.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const DialLeg = Schema.TaggedStruct("DialLeg", {
   callUuid: Schema.String,
   mpcUuid: Schema.String,
@@ -21,35 +26,66 @@ export const DialLeg = Schema.TaggedStruct("DialLeg", {
   callerName: Schema.String,
   sipHeaders: Schema.Array(SipHeader)
 })
-/** Hang a call up with Plivo's cause, code and source. */
+/**
+ * Hang a call up with Plivo's cause, code and source.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const HangupCall = Schema.TaggedStruct("HangupCall", {
   callUuid: Schema.String,
   cause: Schema.String,
   code: Schema.Int,
   source: HangupSource
 })
-/** Connect a call to the MPC's bridge as a member. */
+/**
+ * Connect a call to the MPC's bridge as a member.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Bridge = Schema.TaggedStruct("Bridge", {
   callUuid: Schema.String,
   mpcUuid: Schema.String,
   memberId: Schema.String
 })
-/** EXIT-1: take a member's call off the bridge without hanging it up. */
+/**
+ * EXIT-1: take a member's call off the bridge without hanging it up.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Unbridge = Schema.TaggedStruct("Unbridge", {
   callUuid: Schema.String,
   mpcUuid: Schema.String,
   memberId: Schema.String
 })
 
-/** What to play. */
+/**
+ * What to play.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Audio = Schema.Union(
   Schema.TaggedStruct("Beep", { count: Schema.Literal(1, 2) }),
   Schema.TaggedStruct("Speak", { text: Schema.String }),
   Schema.TaggedStruct("PlayXml", { url: Schema.String, method: HttpMethod })
 )
+/**
+ * The type of {@link Audio}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Audio = typeof Audio.Type
 
-/** SOUND-1, CONFIRM-1: play audio on the MPC's bridge, or to one call when `callUuid` is set. */
+/**
+ * SOUND-1, CONFIRM-1: play audio on the MPC's bridge, or to one call when `callUuid` is set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const PlaySound = Schema.TaggedStruct("PlaySound", {
   mpcUuid: Schema.String,
   callUuid: opt(Schema.String),
@@ -58,11 +94,27 @@ export const PlaySound = Schema.TaggedStruct("PlaySound", {
   audio: Audio
 })
 
-/** LIFE-2, LIFE-9: the music a member may hear. */
+/**
+ * LIFE-2, LIFE-9: the music a member may hear.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Music = Schema.Literal("Wait", "AgentHold", "CustomerHold")
+/**
+ * The type of {@link Music}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Music = typeof Music.Type
 
-/** LIFE-2, LIFE-9: play music to a member, looped; no `source` means Plivo's default music. */
+/**
+ * LIFE-2, LIFE-9: play music to a member, looped; no `source` means Plivo's default music.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const StartMusic = Schema.TaggedStruct("StartMusic", {
   mpcUuid: Schema.String,
   memberId: Schema.String,
@@ -70,37 +122,67 @@ export const StartMusic = Schema.TaggedStruct("StartMusic", {
   music: Music,
   source: opt(Webhook)
 })
-/** Stop a member's music. */
+/**
+ * Stop a member's music.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const StopMusic = Schema.TaggedStruct("StopMusic", {
   mpcUuid: Schema.String,
   memberId: Schema.String,
   callUuid: Schema.String
 })
 
-/** REC-1, REC-3: start recording the MPC, or one member's audio when `memberId` is set. */
+/**
+ * REC-1, REC-3: start recording the MPC, or one member's audio when `memberId` is set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RecordStart = Schema.TaggedStruct("RecordStart", {
   mpcUuid: Schema.String,
   recordingUuid: Schema.String,
   memberId: opt(Schema.String),
   fileFormat: RecordFileFormat
 })
-/** Pause a recording. */
+/**
+ * Pause a recording.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RecordPause = Schema.TaggedStruct("RecordPause", {
   mpcUuid: Schema.String,
   recordingUuid: Schema.String
 })
-/** Resume a recording. */
+/**
+ * Resume a recording.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RecordResume = Schema.TaggedStruct("RecordResume", {
   mpcUuid: Schema.String,
   recordingUuid: Schema.String
 })
-/** Stop a recording (REC-4: at the latest when the MPC ends). */
+/**
+ * Stop a recording (REC-4: at the latest when the MPC ends).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RecordStop = Schema.TaggedStruct("RecordStop", {
   mpcUuid: Schema.String,
   recordingUuid: Schema.String
 })
 
-/** DTMF-1: pass digits to other members' calls. */
+/**
+ * DTMF-1: pass digits to other members' calls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RelayDigits = Schema.TaggedStruct("RelayDigits", {
   mpcUuid: Schema.String,
   fromMemberId: Schema.String,
@@ -108,17 +190,42 @@ export const RelayDigits = Schema.TaggedStruct("RelayDigits", {
   toCallUuids: Schema.Array(Schema.String)
 })
 
-/** The stream a callback belongs to (`hangup`: an XML application's `hangup_url`, XML-16). */
+/**
+ * The stream a callback belongs to (`hangup`: an XML application's `hangup_url`, XML-16).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CallbackKind = Schema.Literal("status", "recording", "call", "hangup")
+/**
+ * The type of {@link CallbackKind}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CallbackKind = typeof CallbackKind.Type
 
-/** Callback parameters: the page's field names; `null` where the page says a value is null (CB-4). */
+/**
+ * Callback parameters: the page's field names; `null` where the page says a value is null (CB-4).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CallbackParams = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })
+/**
+ * The type of {@link CallbackParams}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CallbackParams = typeof CallbackParams.Type
 
 /**
  * CB-1..CB-7: send a callback. `kind` says which URL of the request it goes to; `status` and
  * `recording` callbacks carry their stream's `SequenceNumber` (CB-2).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const SendCallback = Schema.TaggedStruct("SendCallback", {
   kind: CallbackKind,
@@ -128,13 +235,35 @@ export const SendCallback = Schema.TaggedStruct("SendCallback", {
   event: Schema.String,
   params: CallbackParams
 })
+/**
+ * The type of {@link SendCallback}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SendCallback = typeof SendCallback.Type
 
-/** Why an XML document is fetched. */
+/**
+ * Why an XML document is fetched.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const XmlPurpose = Schema.Literal("ConfirmKeySound", "EnterSound", "ExitSound", "OnExitAction")
+/**
+ * The type of {@link XmlPurpose}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type XmlPurpose = typeof XmlPurpose.Type
 
-/** CONFIRM-1, SOUND-1, EXIT-1: fetch an XML document and act on it (Play, Speak, Wait only, except `OnExitAction`). */
+/**
+ * CONFIRM-1, SOUND-1, EXIT-1: fetch an XML document and act on it (Play, Speak, Wait only, except `OnExitAction`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const FetchXml = Schema.TaggedStruct("FetchXml", {
   url: Schema.String,
   method: HttpMethod,
@@ -160,19 +289,45 @@ export const FetchCallXml = Schema.TaggedStruct("FetchCallXml", {
   params: CallbackParams
 })
 
-/** Ask for a `TimerFired` event with this id at `at` (epoch ms); setting an id again moves it. */
+/**
+ * Ask for a `TimerFired` event with this id at `at` (epoch ms); setting an id again moves it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SetTimer = Schema.TaggedStruct("SetTimer", { timerId: Schema.String, at: Schema.Number })
-/** Forget a timer. */
+/**
+ * Forget a timer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CancelTimer = Schema.TaggedStruct("CancelTimer", { timerId: Schema.String })
 
-/** API-1, API-2: the answer to an API request: its typed reply, or why it was refused. */
+/**
+ * API-1, API-2: the answer to an API request: its typed reply, or why it was refused.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Respond = Schema.TaggedStruct("Respond", {
   apiId: Schema.String,
   outcome: Outcome
 })
+/**
+ * The type of {@link Respond}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Respond = typeof Respond.Type
 
-/** Every output of `step`. */
+/**
+ * Every output of `step`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Command = Schema.Union(
   DialLeg,
   HangupCall,
@@ -193,4 +348,10 @@ export const Command = Schema.Union(
   CancelTimer,
   Respond
 ).annotations({ identifier: "Command" })
+/**
+ * The type of {@link Command}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Command = typeof Command.Type

@@ -14,25 +14,57 @@ const at = Schema.Number.annotations({ description: "epoch milliseconds" })
 const apiId = Schema.String
 const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
 
-/** ADDR-1: an MPC addressed by its friendly name (`name_…`) or its UUID (`uuid_…`). */
+/**
+ * ADDR-1: an MPC addressed by its friendly name (`name_…`) or its UUID (`uuid_…`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MpcRef = Schema.Union(
   Schema.TaggedStruct("ByName", { name: Schema.String }),
   Schema.TaggedStruct("ByUuid", { uuid: Schema.String })
 )
+/**
+ * The type of {@link MpcRef}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MpcRef = typeof MpcRef.Type
 
-/** Members addressed by an API call: `all`, or a list of member ids (Plivo's comma list). */
+/**
+ * Members addressed by an API call: `all`, or a list of member ids (Plivo's comma list).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MemberSelector = Schema.Union(Schema.Literal("all"), Schema.NonEmptyArray(Schema.String))
+/**
+ * The type of {@link MemberSelector}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MemberSelector = typeof MemberSelector.Type
 
-/** ADDR-1: add a participant (the request already decoded, see `AddParticipantParams`). */
+/**
+ * ADDR-1: add a participant (the request already decoded, see `AddParticipantParams`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const AddParticipant = Schema.TaggedStruct("AddParticipant", {
   at,
   apiId,
   mpc: MpcRef,
   request: AddParticipantRequest
 })
-/** XFER-1: a live, answered call appears (an inbound call, say), in no MPC yet. */
+/**
+ * XFER-1: a live, answered call appears (an inbound call, say), in no MPC yet.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CreateCall = Schema.TaggedStruct("CreateCall", {
   at,
   apiId,
@@ -82,33 +114,83 @@ export const XmlFetchFailed = Schema.TaggedStruct("XmlFetchFailed", {
   unreadable: Schema.Boolean,
   reason: Schema.String
 })
-/** The network: a dialled leg rings. */
+/**
+ * The network: a dialled leg rings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const LegRinging = Schema.TaggedStruct("LegRinging", { at, callUuid: Schema.String })
-/** The network: a leg is answered. */
+/**
+ * The network: a leg is answered.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const LegAnswered = Schema.TaggedStruct("LegAnswered", { at, callUuid: Schema.String })
-/** The network: the destination is busy (DIAL-4). */
+/**
+ * The network: the destination is busy (DIAL-4).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const LegBusy = Schema.TaggedStruct("LegBusy", { at, callUuid: Schema.String })
-/** The network: the callee rejected the call (DIAL-4). */
+/**
+ * The network: the callee rejected the call (DIAL-4).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const LegRejected = Schema.TaggedStruct("LegRejected", { at, callUuid: Schema.String })
-/** The network: the carrier gave up before anyone answered (DIAL-4). */
+/**
+ * The network: the carrier gave up before anyone answered (DIAL-4).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const LegNoAnswer = Schema.TaggedStruct("LegNoAnswer", { at, callUuid: Schema.String })
-/** The network: the far end of a call hung up. */
+/**
+ * The network: the far end of a call hung up.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CallHungUp = Schema.TaggedStruct("CallHungUp", { at, callUuid: Schema.String })
-/** The network: DTMF digits pressed on a call. */
+/**
+ * The network: DTMF digits pressed on a call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const DigitsPressed = Schema.TaggedStruct("DigitsPressed", {
   at,
   callUuid: Schema.String,
   digits: Schema.String.pipe(Schema.pattern(/^[0-9#*]+$/))
 })
-/** The network: a member started or stopped speaking. */
+/**
+ * The network: a member started or stopped speaking.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SpeakingChanged = Schema.TaggedStruct("SpeakingChanged", {
   at,
   callUuid: Schema.String,
   speaking: Schema.Boolean
 })
-/** A timer the engine set (`SetTimer`) is due. */
+/**
+ * A timer the engine set (`SetTimer`) is due.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const TimerFired = Schema.TaggedStruct("TimerFired", { at, timerId: Schema.String })
-/** Update member: mute, hold, coach mode. */
+/**
+ * Update member: mute, hold, coach mode.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const UpdateMember = Schema.TaggedStruct("UpdateMember", {
   at,
   apiId,
@@ -118,16 +200,31 @@ export const UpdateMember = Schema.TaggedStruct("UpdateMember", {
   hold: opt(Schema.Boolean),
   coachMode: opt(Schema.Boolean)
 })
-/** Kick member (4030). */
+/**
+ * Kick member (4030).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const KickMember = Schema.TaggedStruct("KickMember", {
   at,
   apiId,
   mpc: MpcRef,
   member: MemberSelector
 })
-/** End the MPC by API (3000; its members 4020). */
+/**
+ * End the MPC by API (3000; its members 4020).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const EndMpc = Schema.TaggedStruct("EndMpc", { at, apiId, mpc: MpcRef })
-/** Start recording the MPC by API. */
+/**
+ * Start recording the MPC by API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const StartRecording = Schema.TaggedStruct("StartRecording", {
   at,
   apiId,
@@ -135,16 +232,41 @@ export const StartRecording = Schema.TaggedStruct("StartRecording", {
   fileFormat: opt(RecordFileFormat),
   callback: opt(Webhook)
 })
-/** Stop recording the MPC by API. */
+/**
+ * Stop recording the MPC by API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const StopRecording = Schema.TaggedStruct("StopRecording", { at, apiId, mpc: MpcRef })
-/** Pause the MPC's recording by API. */
+/**
+ * Pause the MPC's recording by API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const PauseRecording = Schema.TaggedStruct("PauseRecording", { at, apiId, mpc: MpcRef })
-/** Resume the MPC's recording by API. */
+/**
+ * Resume the MPC's recording by API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ResumeRecording = Schema.TaggedStruct("ResumeRecording", { at, apiId, mpc: MpcRef })
-/** The media side: the MPC's recording failed (REC-4). */
+/**
+ * The media side: the MPC's recording failed (REC-4).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RecordingFailed = Schema.TaggedStruct("RecordingFailed", { at, mpcUuid: Schema.String })
 
-/** Every input of `step`. */
+/**
+ * Every input of `step`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Event = Schema.Union(
   AddParticipant,
   CreateCall,
@@ -169,10 +291,26 @@ export const Event = Schema.Union(
   ResumeRecording,
   RecordingFailed
 ).annotations({ identifier: "Event" })
+/**
+ * The type of {@link Event}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Event = typeof Event.Type
 
-/** The events that are API requests: each is answered by exactly one `Respond` command. */
+/**
+ * The events that are API requests: each is answered by exactly one `Respond` command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ApiEvent = Extract<Event, { readonly apiId: string }>
 
-/** True for the events answered with a `Respond` command. */
+/**
+ * True for the events answered with a `Respond` command.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isApiEvent = (e: Event): e is ApiEvent => "apiId" in e

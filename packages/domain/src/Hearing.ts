@@ -12,6 +12,9 @@ import type { Member, Mpc } from "./State.js"
  * - Nobody hears anybody before the MPC starts: waiting members hear the wait music (LIFE-2).
  * - A muted or held member is heard by nobody; a held member hears nobody (LIFE-11).
  * - A Supervisor in coach mode is heard by Agents only: never by Customers, nor by other Supervisors (LIFE-10).
+ *
+ * @since 0.1.0
+ * @category rules
  */
 export const hears = (mpc: Mpc, listener: Member, speaker: Member): boolean => {
   if (listener.id === speaker.id) return false
@@ -21,7 +24,12 @@ export const hears = (mpc: Mpc, listener: Member, speaker: Member): boolean => {
   return true
 }
 
-/** For each member (by id), the ids of the members it hears, in join order. */
+/**
+ * For each member (by id), the ids of the members it hears, in join order.
+ *
+ * @since 0.1.0
+ * @category rules
+ */
 export const audible = (mpc: Mpc): Record<string, ReadonlyArray<string>> => {
   const out: Record<string, ReadonlyArray<string>> = {}
   for (const listener of mpc.members) {

@@ -33,14 +33,24 @@ const mix = (x: number): number => {
   return h >>> 0
 }
 
-/** The largest counter a UUID's last group (48 bits) holds. */
+/**
+ * The largest counter a UUID's last group (48 bits) holds.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MaxCounter = 2 ** 48 - 1
 
 /**
  * The `n`-th UUID of the source seeded with `seed`: `xxxxxxxx-xxxx-4xxx-yxxx-<n in 12 hex digits>`.
  *
  * @example
- * uuid(7, 1) // "f3c1...-....-4...-8...-000000000001"
+ * import { Ids } from "@mpc-kit/domain"
+ *
+ * Ids.uuid(7, 1) // "f6b7bbec-c166-4a5f-bbe7-000000000001"
+ *
+ * @since 0.1.0
+ * @category ids
  */
 export const uuid = (seed: number, n: number): string => {
   const a = mix(seed ^ Math.imul(n | 0, 0x9e3779b1))

@@ -7,13 +7,27 @@
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-/** One refused parameter: its wire name and what was expected of it. */
+/**
+ * One refused parameter: its wire name and what was expected of it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ParameterIssue = Schema.Struct({ parameter: Schema.String, message: Schema.String })
+/**
+ * The type of {@link ParameterIssue}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ParameterIssue = typeof ParameterIssue.Type
 
 /**
  * A request refused before it changed anything (PARAM-*, API-2). `error` is the one-line form Plivo
  * puts in `{api_id, error}`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
   issues: Schema.NonEmptyArray(ParameterIssue)
@@ -27,17 +41,30 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   }
 }
 
-/** `parameter: message` joined by `; `. */
+/**
+ * `parameter: message` joined by `; `.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const formatIssues = (issues: ReadonlyArray<ParameterIssue>): string =>
   issues.map((i) => (i.parameter === "" ? i.message : `${i.parameter}: ${i.message}`)).join("; ")
 
-/** Makes an `InvalidRequest` of a single issue. */
+/**
+ * Makes an `InvalidRequest` of a single issue.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const invalidParameter = (parameter: string, message: string): InvalidRequest =>
   new InvalidRequest({ issues: [{ parameter, message }] })
 
 /**
  * Turns a Schema parse error into parameter issues: the first path element names the parameter.
  * Issues without a path (the whole body was wrong) are reported under `body`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export const fromParseError = (error: ParseResult.ParseError, root = "body"): InvalidRequest => {
   const flat = ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -57,7 +84,12 @@ export const fromParseError = (error: ParseResult.ParseError, root = "body"): In
   })
 }
 
-/** Describes a received value briefly, for messages: `"14"`, `14`, `null`, `a list`, `an object`. */
+/**
+ * Describes a received value briefly, for messages: `"14"`, `14`, `null`, `a list`, `an object`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const describeValue = (u: unknown): string => {
   switch (typeof u) {
     case "string":

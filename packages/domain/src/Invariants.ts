@@ -15,17 +15,28 @@ import type { Call, Mpc, State } from "./State.js"
 import type { StepResult } from "./Step.js"
 import * as Timestamp from "./Timestamp.js"
 
-/** One step, as the invariants see it. */
+/**
+ * One step, as the invariants see it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Transition {
   readonly before: State
   readonly event: Event
   readonly result: StepResult
 }
 
-/** A named invariant: `check` returns what is wrong, or `undefined`. */
+/**
+ * A named invariant: `check` returns what is wrong, or `undefined`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Invariant {
   readonly rule: string
   readonly description: string
+  /** The breach found in one transition, as a sentence, or `undefined` when the rule holds. */
   readonly check: (t: Transition) => string | undefined
 }
 
@@ -81,7 +92,12 @@ const timestampFields = new Set([
   "RecordingStartTime"
 ])
 
-/** Every invariant. */
+/**
+ * Every invariant.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const all: ReadonlyArray<Invariant> = [
   {
     rule: "STEP",
@@ -429,14 +445,24 @@ const groupOfEvent = (event: string): EventGroup | undefined => {
   return undefined
 }
 
-/** A broken invariant. */
+/**
+ * A broken invariant.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Violation {
   readonly rule: string
   readonly description: string
   readonly detail: string
 }
 
-/** Checks every invariant on one step. */
+/**
+ * Checks every invariant on one step.
+ *
+ * @since 0.1.0
+ * @category invariants
+ */
 export const check = (t: Transition, invariants: ReadonlyArray<Invariant> = all): Array<Violation> => {
   const out: Array<Violation> = []
   for (const inv of invariants) {

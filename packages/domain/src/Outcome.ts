@@ -69,6 +69,8 @@ export const Refusal = Schema.Union(Invalid, NotFound, NotAllowed, Conflict, Too
   identifier: "Refusal"
 })
 /**
+ * The type of {@link Refusal}'s values.
+ *
  * @since 0.2.0
  * @category refusals
  */
@@ -82,6 +84,8 @@ export type Refusal = typeof Refusal.Type
  */
 export const Leg = Schema.Struct({ to: Schema.String, from: Schema.String, callUuid: Schema.String })
 /**
+ * The type of {@link Leg}'s values.
+ *
  * @since 0.2.0
  * @category replies
  */
@@ -169,6 +173,8 @@ export const Reply = Schema.Union(
   RecordingChanged
 ).annotations({ identifier: "Reply" })
 /**
+ * The type of {@link Reply}'s values.
+ *
  * @since 0.2.0
  * @category replies
  */
@@ -182,6 +188,8 @@ export type Reply = typeof Reply.Type
  */
 export const Outcome = Schema.Union(Reply, Refusal).annotations({ identifier: "Outcome" })
 /**
+ * The type of {@link Outcome}'s values.
+ *
  * @since 0.2.0
  * @category outcomes
  */

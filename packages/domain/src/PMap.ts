@@ -30,9 +30,14 @@ const TypeId: unique symbol = Symbol.for("@mpc-kit/domain/PMap")
  * An immutable map from strings to `V`. Opaque apart from `size`: use this module's functions.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PMap<out V> {
-  readonly [TypeId]: { readonly _V: (_: never) => V }
+  /** Marks the type and its value type (variance only; nothing is stored). */
+  readonly [TypeId]: {
+    /** The value type, for variance. */
+    readonly _V: (_: never) => V
+  }
   /** The number of entries. */
   readonly size: number
 }
@@ -437,6 +442,7 @@ const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]): nu
  * The empty map (one shared instance).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const empty = <V = never>(): PMap<V> => EMPTY
 
@@ -444,6 +450,7 @@ export const empty = <V = never>(): PMap<V> => EMPTY
  * The value stored under `key`, or `undefined` when there is none.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const get = <V>(map: PMap<V>, key: string): V | undefined => {
   const m = impl(map)
@@ -455,6 +462,7 @@ export const get = <V>(map: PMap<V>, key: string): V | undefined => {
  * Whether `key` is present (also when its value is `undefined`).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const has = <V>(map: PMap<V>, key: string): boolean => {
   const m = impl(map)
@@ -465,6 +473,7 @@ export const has = <V>(map: PMap<V>, key: string): boolean => {
  * The map with `key` bound to `value`; `map` itself when `key` is already bound to this very (`===`) value.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const set = <V>(map: PMap<V>, key: string, value: V): PMap<V> => {
   const m = impl(map)
@@ -478,6 +487,7 @@ export const set = <V>(map: PMap<V>, key: string, value: V): PMap<V> => {
  * The map without `key`; `map` itself when `key` is absent.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const remove = <V>(map: PMap<V>, key: string): PMap<V> => {
   const m = impl(map)
@@ -494,6 +504,7 @@ export const remove = <V>(map: PMap<V>, key: string): PMap<V> => {
  * returns the same (`===`) value.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const modify = <V>(map: PMap<V>, key: string, f: (v: V) => V): PMap<V> => {
   const m = impl(map)
@@ -507,6 +518,7 @@ export const modify = <V>(map: PMap<V>, key: string, f: (v: V) => V): PMap<V> =>
  * The number of entries, in O(1).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const size = <V>(map: PMap<V>): number => map.size
 
@@ -514,6 +526,7 @@ export const size = <V>(map: PMap<V>): number => map.size
  * A map of the entries; when a key repeats, the last value wins.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromEntries = <V>(entries: Iterable<readonly [string, V]>): PMap<V> => {
   let root = EMPTY_NODE
@@ -525,6 +538,7 @@ export const fromEntries = <V>(entries: Iterable<readonly [string, V]>): PMap<V>
  * The entries, in an order that depends only on the set of keys (see the module documentation).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const entries = <V>(map: PMap<V>): IterableIterator<[string, V]> =>
   iterate(impl(map).root, toEntry as (key: string, value: unknown) => [string, V])
@@ -533,6 +547,7 @@ export const entries = <V>(map: PMap<V>): IterableIterator<[string, V]> =>
  * The keys, in the order of `entries`.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const keys = <V>(map: PMap<V>): IterableIterator<string> => iterate(impl(map).root, toKey)
 
@@ -540,6 +555,7 @@ export const keys = <V>(map: PMap<V>): IterableIterator<string> => iterate(impl(
  * The values, in the order of `entries`.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const values = <V>(map: PMap<V>): IterableIterator<V> =>
   iterate(impl(map).root, toValue as (key: string, value: unknown) => V)
@@ -548,6 +564,7 @@ export const values = <V>(map: PMap<V>): IterableIterator<V> =>
  * Calls `f` on each entry, in the order of `entries`, without allocating an iterator.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const forEach = <V>(map: PMap<V>, f: (value: V, key: string) => void): void =>
   nodeForEach(impl(map).root, f)
@@ -556,6 +573,7 @@ export const forEach = <V>(map: PMap<V>, f: (value: V, key: string) => void): vo
  * A fresh array of the entries sorted by key (UTF-16 code unit order, like `Array.prototype.sort`).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const toSortedEntries = <V>(map: PMap<V>): Array<[string, V]> => {
   const out: Array<[string, V]> = []
@@ -568,6 +586,7 @@ export const toSortedEntries = <V>(map: PMap<V>): Array<[string, V]> => {
  * of how the maps were built. `eq` should be an equivalence: identical subtrees are equal without calling it.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const equals = <V>(a: PMap<V>, b: PMap<V>, eq?: (x: V, y: V) => boolean): boolean => {
   if (a === b) return true
@@ -667,6 +686,9 @@ const nodeDiff = (
  * Calls `f` for every key whose value differs between two versions of a map (by `===`): added keys
  * have `before` undefined, removed keys `after` undefined. Subtrees the versions share are skipped,
  * so the cost follows the size of the change, not of the map. The order of the calls is not specified.
+ *
+ * @since 0.1.0
+ * @category combinators
  */
 export const diff = <V>(
   before: PMap<V>,
@@ -691,6 +713,7 @@ export const diff = <V>(
  * Whether `u` is a `PMap`.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isPMap = (u: unknown): u is PMap<unknown> => typeof u === "object" && u !== null && TypeId in u
 
@@ -701,6 +724,7 @@ export const isPMap = (u: unknown): u is PMap<unknown> => typeof u === "object" 
  *
  * @since 0.1.0
  * @internal
+ * @category combinators
  */
 export const unsafeEmptyWithHash = <V = never>(hash: (key: string) => number): PMap<V> =>
   new PMapImpl<V>(EMPTY_NODE, hash)
@@ -792,6 +816,7 @@ const decodePairs = <V>(
  * annotations, so `Arbitrary.make`, `Pretty.make` and `Schema.equivalence` work on it.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const schema = <V, I, R>(
   value: Schema.Schema<V, I, R>

@@ -9,7 +9,12 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { describeValue } from "./InvalidRequest.js"
 
-/** A parse failure with a detail that sharpens the generic "expected ..." message. */
+/**
+ * A parse failure with a detail that sharpens the generic "expected ..." message.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export class Invalid {
   constructor(readonly detail: string) {}
 }
@@ -30,6 +35,9 @@ const detailOf = (issue: ParseResult.ParseIssue): string | undefined => {
 /**
  * A `message` annotation that replaces Schema's own wording (and the `undefined` branches of
  * optional keys) with `expected <what>, got <value>`, plus the parser's detail when it gave one.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const expected = (what: string) => (issue: ParseResult.ParseIssue) => {
   const detail =
@@ -40,7 +48,12 @@ export const expected = (what: string) => (issue: ParseResult.ParseIssue) => {
   }
 }
 
-/** A wire value: what JSON and form bodies carry for a scalar parameter. */
+/**
+ * A wire value: what JSON and form bodies carry for a scalar parameter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type WireScalar = string | number | boolean
 
 /**
@@ -48,6 +61,9 @@ export type WireScalar = string | number | boolean
  *
  * `parse` returns the decoded value, or `undefined` / an `Invalid` when the value is refused;
  * `format` gives the canonical wire value of a decoded one.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const param = <A, I extends WireScalar, T = A>(options: {
   readonly expected: string
@@ -67,13 +83,23 @@ export const param = <A, I extends WireScalar, T = A>(options: {
     encode: (a) => ParseResult.succeed(options.format(a))
   }).annotations({ message: expected(options.expected) })
 
-/** Strings only. */
+/**
+ * Strings only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const WireString = Schema.String
 
 // The two unions below are written as guards: Schema's general union matching costs more than the
 // rest of a parameter's decoding, and the parameter's message replaces the union's anyway.
 
-/** A number or its decimal string (SDKs send both). */
+/**
+ * A number or its decimal string (SDKs send both).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const WireNumber: Schema.Schema<string | number> = Schema.declare(
   (u): u is string | number => typeof u === "string" || typeof u === "number",
   {
@@ -82,7 +108,12 @@ export const WireNumber: Schema.Schema<string | number> = Schema.declare(
     arbitrary: () => (fc) => fc.oneof(fc.integer(), fc.string())
   }
 )
-/** A boolean or the string `true` / `false` (SDKs send both). */
+/**
+ * A boolean or the string `true` / `false` (SDKs send both).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const WireBoolean: Schema.Schema<string | boolean> = Schema.declare(
   (u): u is string | boolean => typeof u === "string" || typeof u === "boolean",
   {
@@ -94,13 +125,23 @@ export const WireBoolean: Schema.Schema<string | boolean> = Schema.declare(
 
 const digits = /^[0-9]{1,9}$/
 
-/** An integer from a number or a string of decimal digits; `undefined` otherwise. */
+/**
+ * An integer from a number or a string of decimal digits; `undefined` otherwise.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const toInt = (i: string | number): number | undefined => {
   if (typeof i === "number") return Number.isSafeInteger(i) ? i : undefined
   return digits.test(i) ? Number(i) : undefined
 }
 
-/** PARAM-8, PARAM-9, PARAM-10, PARAM-11, PARAM-13: an integer in `[min, max]`. */
+/**
+ * PARAM-8, PARAM-9, PARAM-10, PARAM-11, PARAM-13: an integer in `[min, max]`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const intParam = <A extends number, T>(type: Schema.Schema<A, T>, min: number, max: number) =>
   param<A, string | number, T>({
     expected: `an integer from ${min} to ${max}`,
@@ -116,6 +157,9 @@ export const intParam = <A extends number, T>(type: Schema.Schema<A, T>, min: nu
 /**
  * PARAM-8, PARAM-9: one integer in `[min, max]`, or several joined by `<` (one per destination;
  * their count is checked against the destinations once `to` is known).
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const intListParam = <T>(type: Schema.Schema<number, T>, min: number, max: number) =>
   param<readonly [number, ...Array<number>], string | number, readonly [T, ...Array<T>]>({
@@ -139,7 +183,12 @@ export const intListParam = <T>(type: Schema.Schema<number, T>, min: number, max
     format: (a) => (a.length === 1 ? a[0] : a.join("<"))
   })
 
-/** PARAM-15 and the other booleans: `true` / `false`, native or as a string in any case. */
+/**
+ * PARAM-15 and the other booleans: `true` / `false`, native or as a string in any case.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const BooleanParam = param<boolean, boolean | string>({
   expected: "true or false",
   encoded: WireBoolean,
@@ -155,6 +204,9 @@ export const BooleanParam = param<boolean, boolean | string>({
 /**
  * A closed set of words matched case-insensitively and spelled canonically once decoded
  * (PARAM-1 roles, PARAM-6 verbs, PARAM-12 formats).
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const wordParam = <const W extends ReadonlyArray<string>>(words: W) => {
   const byLower = new Map<string, W[number]>(words.map((w) => [w.toLowerCase(), w]))

@@ -32,6 +32,9 @@ const time = Schema.Number
  * Where a call stands. A leg goes `queued` (CPS-1) → `scheduled` (waiting for its `delay_dial`) →
  * `dialing` → `ringing` → `confirming` (CONFIRM-1) → `in-mpc` → `ended`; a call created by the
  * network (to be transferred) starts `answered`.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const CallState = Schema.Literal(
   "queued",
@@ -43,6 +46,12 @@ export const CallState = Schema.Literal(
   "in-mpc",
   "ended"
 )
+/**
+ * The type of {@link CallState}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CallState = typeof CallState.Type
 
 /**
@@ -67,7 +76,12 @@ export const CallXml = Schema.Struct({
 })
 export type CallXml = typeof CallXml.Type
 
-/** A call: a leg dialled for a request, or a live call the network created. */
+/**
+ * A call: a leg dialled for a request, or a live call the network created.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Call = Schema.Struct({
   uuid: Schema.String,
   /** `outbound` for legs, `inbound` for calls the network created. */
@@ -100,9 +114,20 @@ export const Call = Schema.Struct({
   /** XML-1: the document running the call, for calls an application controls. */
   xml: opt(CallXml)
 })
+/**
+ * The type of {@link Call}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Call = typeof Call.Type
 
-/** A participant in an MPC, with its settings from the request that added it. */
+/**
+ * A participant in an MPC, with its settings from the request that added it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Member = Schema.Struct({
   id: Schema.String,
   callUuid: Schema.String,
@@ -129,9 +154,20 @@ export const Member = Schema.Struct({
   /** REC-3: the member's own track recording. */
   trackRecordingUuid: opt(Schema.String)
 })
+/**
+ * The type of {@link Member}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Member = typeof Member.Type
 
-/** An add-participant request whose race is not decided yet. */
+/**
+ * An add-participant request whose race is not decided yet.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const OpenRequest = Schema.Struct({
   uuid: Schema.String,
   createdAt: time,
@@ -139,9 +175,20 @@ export const OpenRequest = Schema.Struct({
   /** Its legs, in destination order. */
   legs: Schema.Array(Schema.String)
 })
+/**
+ * The type of {@link OpenRequest}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type OpenRequest = typeof OpenRequest.Type
 
-/** REC-*: the MPC recording. */
+/**
+ * REC-*: the MPC recording.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Recording = Schema.Struct({
   status: Schema.Literal("NotStarted", "Recording", "Paused", "Completed", "Failed"),
   uuid: opt(Schema.String),
@@ -153,13 +200,35 @@ export const Recording = Schema.Struct({
   pausedMs: Schema.Number,
   pausedAt: opt(time)
 })
+/**
+ * The type of {@link Recording}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Recording = typeof Recording.Type
 
-/** LIFE-1: an MPC's status, which only moves forward. */
+/**
+ * LIFE-1: an MPC's status, which only moves forward.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MpcStatus = Schema.Literal("Initialized", "Active", "Ended")
+/**
+ * The type of {@link MpcStatus}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MpcStatus = typeof MpcStatus.Type
 
-/** One MPC. */
+/**
+ * One MPC.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Mpc = Schema.Struct({
   uuid: Schema.String,
   name: Schema.String,
@@ -183,13 +252,35 @@ export const Mpc = Schema.Struct({
   statusSeq: Schema.Number,
   recordingSeq: Schema.Number
 })
+/**
+ * The type of {@link Mpc}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Mpc = typeof Mpc.Type
 
-/** CPS-1: a leg waiting to be initiated. */
+/**
+ * CPS-1: a leg waiting to be initiated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const QueuedLeg = Schema.Struct({ callUuid: Schema.String, mpcUuid: Schema.String })
+/**
+ * The type of {@link QueuedLeg}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type QueuedLeg = typeof QueuedLeg.Type
 
-/** CPS-1: the account's outbound queue, in arrival order, and its recent initiations. */
+/**
+ * CPS-1: the account's outbound queue, in arrival order, and its recent initiations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Cps = Schema.Struct({
   /** Queued legs by sequence number, `head` (oldest, inclusive) to `tail` (exclusive). */
   queue: PMap.schema(QueuedLeg),
@@ -200,9 +291,20 @@ export const Cps = Schema.Struct({
   /** When the `cps` timer is due, while legs wait. */
   timerAt: opt(time)
 })
+/**
+ * The type of {@link Cps}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Cps = typeof Cps.Type
 
-/** The account's settings. */
+/**
+ * The account's settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Config = Schema.Struct({
   /** The account's auth id (callbacks' resource URLs name it). */
   authId: Schema.String,
@@ -214,9 +316,20 @@ export const Config = Schema.Struct({
   callRatePerMinute: Schema.Number,
   mpcRatePerMinute: Schema.Number
 })
+/**
+ * The type of {@link Config}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Config = typeof Config.Type
 
-/** One account's world. */
+/**
+ * One account's world.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const State = Schema.Struct({
   config: Config,
   /** The time of the last event taken (events never go back in time). */
@@ -233,9 +346,20 @@ export const State = Schema.Struct({
   calls: PMap.schema(Call),
   cps: Cps
 }).annotations({ identifier: "State" })
+/**
+ * The type of {@link State}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type State = typeof State.Type
 
-/** The defaults of a new account. */
+/**
+ * The defaults of a new account.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultConfig: Config = {
   authId: "MAXXXXXXXXXXXXXXXXXX",
   cps: 2,
@@ -244,7 +368,12 @@ export const defaultConfig: Config = {
   mpcRatePerMinute: 0.003
 }
 
-/** An account with no MPCs yet, at time `now`. */
+/**
+ * An account with no MPCs yet, at time `now`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (config: Partial<Config> = {}, now = 0): State => ({
   config: { ...defaultConfig, ...config },
   now,
@@ -256,23 +385,43 @@ export const make = (config: Partial<Config> = {}, now = 0): State => ({
   cps: { queue: PMap.empty(), head: 0, tail: 0, recent: [] }
 })
 
-/** Looks an MPC up by UUID. */
+/**
+ * Looks an MPC up by UUID.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const mpc = (state: State, uuid: string): Mpc | undefined => PMap.get(state.mpcs, uuid)
 
-/** Looks a call up by UUID, wherever it lives. */
+/**
+ * Looks a call up by UUID, wherever it lives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const call = (state: State, uuid: string): Call | undefined => {
   const owner = PMap.get(state.callIndex, uuid)
   if (owner === undefined) return PMap.get(state.calls, uuid)
   return PMap.get(state.mpcs, owner)?.calls.find((c) => c.uuid === uuid)
 }
 
-/** The live MPC of a friendly name. */
+/**
+ * The live MPC of a friendly name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const liveMpc = (state: State, name: string): Mpc | undefined => {
   const uuid = PMap.get(state.liveNames, name)
   return uuid === undefined ? undefined : PMap.get(state.mpcs, uuid)
 }
 
-/** What `retireEnded` took out of the state, for the shell to persist before forgetting it. */
+/**
+ * What `retireEnded` took out of the state, for the shell to persist before forgetting it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Retired {
   readonly mpc: Mpc
 }
@@ -282,6 +431,9 @@ export interface Retired {
  * calls and their index entries (its name is already free, and no timer of it is pending: LIFE-7).
  * Returns what it removed, so a shell can persist it first; nothing when the MPC is unknown or not
  * ended. No later step of a live MPC answers differently (a property test checks it).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export const retireEnded = (
   state: State,
@@ -300,7 +452,12 @@ export const retireEnded = (
   }
 }
 
-/** The UUIDs of the MPCs that have ended (what `retireEnded` can take). */
+/**
+ * The UUIDs of the MPCs that have ended (what `retireEnded` can take).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const endedMpcs = (state: State): Array<string> => {
   const out: Array<string> = []
   PMap.forEach(state.mpcs, (m, uuid) => {

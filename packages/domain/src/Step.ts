@@ -37,7 +37,12 @@ import { Tx } from "./step/Tx.js"
 
 export { ConfirmTimeoutMs, TimerId } from "./step/Tx.js"
 
-/** What `step` returns. */
+/**
+ * What `step` returns.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StepResult {
   readonly state: State
   readonly commands: ReadonlyArray<Command>
@@ -112,6 +117,9 @@ const refuse = (state: State, event: Event, refused: Refusal): StepResult => {
  *   _tag: "AddParticipant", at: 0, apiId: "a1", mpc: { _tag: "ByName", name: "support" }, request
  * })
  * // commands: SetTimer (max duration), DialLeg, SetTimer (ring timeout), Respond (Added), ...
+ *
+ * @since 0.1.0
+ * @category rules
  */
 export const step = (state: State, event: Event): StepResult => {
   const at = event.at
@@ -135,7 +143,12 @@ export const step = (state: State, event: Event): StepResult => {
   return { state: tx.commit(), commands: tx.out }
 }
 
-/** Applies events in order; refused events leave the state as it was. */
+/**
+ * Applies events in order; refused events leave the state as it was.
+ *
+ * @since 0.1.0
+ * @category rules
+ */
 export const run_ = (state: State, events: Iterable<Event>): StepResult => {
   let s = state
   const commands: Array<Command> = []

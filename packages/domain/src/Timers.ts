@@ -8,9 +8,16 @@
  * outnumber the live ones).
  *
  * @example
+ * import { AddParticipantParams, State, Step, Timers } from "@mpc-kit/domain"
+ * import * as Either from "effect/Either"
+ *
+ * const request = Either.getOrThrow(AddParticipantParams.decode({ role: "Agent", from: "+12025550000", to: "+12025551111" }))
+ * const result = Step.step(State.make(), {
+ *   _tag: "AddParticipant", at: 0, apiId: "a1", mpc: { _tag: "ByName", name: "support" }, request
+ * })
  * let timers = Timers.empty
  * timers = Timers.apply(timers, result.commands)
- * const next = Timers.next(timers) // { timerId: "ring:…", at: 1700000045000 } or undefined
+ * const due = Timers.next(timers) // { timerId: "ring:…", at: 45000 }: the ring timeout (DIAL-3) comes first
  *
  * @since 0.1.0
  */

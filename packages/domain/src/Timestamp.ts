@@ -21,7 +21,12 @@ const civil = (days: number): [number, number, number] => {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d]
 }
 
-/** Formats epoch milliseconds, to the second, as `YYYY-MM-DD HH:mm:ss+00:00`. */
+/**
+ * Formats epoch milliseconds, to the second, as `YYYY-MM-DD HH:mm:ss+00:00`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
 export const format = (epochMs: number): string => {
   const s = Math.floor(epochMs / 1000)
   const slot = s & 63
@@ -41,5 +46,10 @@ export const format = (epochMs: number): string => {
 const cacheKeys: Array<number> = new Array(64).fill(Number.NaN)
 const cacheTexts: Array<string> = new Array(64).fill("")
 
-/** CB-3: the pattern every formatted timestamp matches. */
+/**
+ * CB-3: the pattern every formatted timestamp matches.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
 export const Pattern = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/

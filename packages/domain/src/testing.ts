@@ -5,5 +5,10 @@
  * @since 0.1.0
  */
 
-/** fast-check arbitraries of wire requests, valid and invalid. */
+/**
+ * fast-check arbitraries of wire requests, valid and invalid.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
 export * as AddParticipantArbitrary from "./AddParticipantArbitrary.js"

@@ -242,7 +242,12 @@ export const AddParticipantPayload = jsonOrForm(
   "AddParticipantParams"
 )
 
-/** Plivo's MPC API (Basic auth, API-3). */
+/**
+ * Plivo's MPC API (Basic auth, API-3).
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class PlivoGroup extends HttpApiGroup.make("plivo")
   .add(
     HttpApiEndpoint.post(
@@ -264,7 +269,12 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
 const mpcKey = HttpApiSchema.param("mpcKey", Schema.String)
 const memberId = HttpApiSchema.param("memberId", Schema.String)
 
-/** Plivo's MPC object (API-1). */
+/**
+ * Plivo's MPC object (API-1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MpcView = Schema.Struct({
   api_id: Schema.optional(Schema.String),
   billed_amount: Schema.NullOr(Schema.String),
@@ -285,7 +295,12 @@ export const MpcView = Schema.Struct({
   termination_cause_code: Schema.NullOr(Schema.Number)
 })
 
-/** Plivo's participant object. */
+/**
+ * Plivo's participant object.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ParticipantView = Schema.Struct({
   billed_amount: Schema.Null,
   billed_duration: Schema.Null,
@@ -313,7 +328,12 @@ const Meta = Schema.Struct({
   previous: Schema.NullOr(Schema.String)
 })
 
-/** The MPC calls around add participant: get, list, participants, update, kick, end, recording. */
+/**
+ * The MPC calls around add participant: get, list, participants, update, kick, end, recording.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class MpcGroup extends HttpApiGroup.make("mpc")
   .add(
     HttpApiEndpoint.get("listMpcs")`/v1/Account/${authId}/MultiPartyCall`
@@ -399,7 +419,12 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
   ) {}
 
-/** EMULATOR.md's call object. */
+/**
+ * EMULATOR.md's call object.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const CallView = Schema.Struct({
   call_uuid: Schema.String,
   from: Schema.String,
@@ -411,7 +436,12 @@ export const CallView = Schema.Struct({
   hangup_cause_code: Schema.optional(Schema.Number)
 })
 
-/** The network's side (EMULATOR.md), same Basic auth, scoped to the account. */
+/**
+ * The network's side (EMULATOR.md), same Basic auth, scoped to the account.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class EmulatorGroup extends HttpApiGroup.make("emulator")
   .add(
     HttpApiEndpoint.post("createCall", "/emulator/v1/calls")

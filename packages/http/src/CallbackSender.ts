@@ -40,7 +40,12 @@ import { signV3 } from "./Signature.js"
 
 type SendCallback = Command.SendCallback
 
-/** How the sender is set up. Only `authToken` is required. */
+/**
+ * How the sender is set up. Only `authToken` is required.
+ *
+ * @since 0.1.0
+ * @category callbacks
+ */
 export interface CallbackSenderOptions {
   /** The account's auth token: the key of `X-Plivo-Signature-V3` (CB-8). */
   readonly authToken: Redacted.Redacted<string> | string
@@ -56,13 +61,23 @@ export interface CallbackSenderOptions {
   readonly maxDelay?: Duration.DurationInput | undefined
 }
 
-/** The options the `Default` layer reads. */
+/**
+ * The options the `Default` layer reads.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class CallbackSenderConfig extends Context.Tag("@mpc-kit/http/CallbackSenderConfig")<
   CallbackSenderConfig,
   CallbackSenderOptions
 >() {}
 
-/** The counters of a sender, since it started. */
+/**
+ * The counters of a sender, since it started.
+ *
+ * @since 0.1.0
+ * @category callbacks
+ */
 export interface CallbackSenderStats {
   /** Callbacks handed to `send`. */
   readonly enqueued: number
@@ -74,7 +89,12 @@ export interface CallbackSenderStats {
   readonly pending: number
 }
 
-/** Why one delivery attempt failed (logged, then retried). */
+/**
+ * Why one delivery attempt failed (logged, then retried).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CallbackDeliveryError extends Schema.TaggedError<CallbackDeliveryError>()(
   "CallbackDeliveryError",
   {
@@ -95,21 +115,41 @@ export class CallbackDeliveryError extends Schema.TaggedError<CallbackDeliveryEr
   }
 }
 
-/** The `User-Agent` of every callback. */
+/**
+ * The `User-Agent` of every callback.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const userAgent = "mpc-kit"
 
-/** A fresh 20-digit nonce for `X-Plivo-Signature-V3-Nonce`. */
+/**
+ * A fresh 20-digit nonce for `X-Plivo-Signature-V3-Nonce`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeNonce = (): string =>
   `${randomInt(0, 1e10)}`.padStart(10, "0") + `${randomInt(0, 1e10)}`.padStart(10, "0")
 
-/** The parameters as they go on the wire: the page's `null` is an empty string. */
+/**
+ * The parameters as they go on the wire: the page's `null` is an empty string.
+ *
+ * @since 0.1.0
+ * @category callbacks
+ */
 export const wireParams = (params: SendCallback["params"]): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(params)) out[k] = v ?? ""
   return out
 }
 
-/** A GET callback's URL: the URL's own query kept, the parameters appended (before any fragment). */
+/**
+ * A GET callback's URL: the URL's own query kept, the parameters appended (before any fragment).
+ *
+ * @since 0.1.0
+ * @category callbacks
+ */
 export const getUrl = (url: string, params: Readonly<Record<string, string>>): string => {
   const query = new URLSearchParams(Object.entries(params)).toString()
   if (query === "") return url
@@ -122,6 +162,9 @@ export const getUrl = (url: string, params: Readonly<Record<string, string>>): s
 
 /**
  * The request for one attempt: the URL and parameters as sent, signed with `nonce` (CB-8).
+ *
+ * @since 0.1.0
+ * @category callbacks
  */
 export const buildRequest = (
   authToken: string,
@@ -247,6 +290,7 @@ const make = Effect.gen(function* () {
       }
     })
 
+  /** Enqueues a callback on its lane (MPC and URL) and returns at once; never fails. */
   const send = (callback: SendCallback): Effect.Effect<void> =>
     Effect.sync(() => {
       enqueued++
@@ -287,6 +331,9 @@ const make = Effect.gen(function* () {
  * The callback sender. `CallbackSender.layer(options)` needs an `HttpClient`;
  * `CallbackSender.Live(options)` brings Node's (undici); `CallbackSender.Default` reads the
  * options from `CallbackSenderConfig`.
+ *
+ * @since 0.1.0
+ * @category services
  */
 export class CallbackSender extends Effect.Service<CallbackSender>()("@mpc-kit/http/CallbackSender", {
   scoped: make,

@@ -9,12 +9,23 @@ import { parseArgs } from "node:util"
 import { AddParticipantParams, MpcName } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
 
-/** What the command prints and the exit code it ends with. */
+/**
+ * What the command prints and the exit code it ends with.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export interface Outcome {
   readonly stdout: string
   readonly exitCode: 0 | 1 | 2
 }
 
+/**
+ * The `decode` command's help text.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const usage = `usage: mpc-kit decode [--name MPC_NAME] [REQUEST | -]
        mpc-kit decode --help
 
@@ -36,7 +47,12 @@ const argsError = (e: unknown): string => {
   return missing !== null ? `${missing[1]} needs a value` : text
 }
 
-/** Runs the command on its arguments (read by node's `util.parseArgs`) and the request text. Never throws. */
+/**
+ * Runs the command on its arguments (read by node's `util.parseArgs`) and the request text. Never throws.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const run = (args: ReadonlyArray<string>, readInput: () => string): Outcome => {
   const read = Either.try({
     try: () => parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),

@@ -12,7 +12,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 
-/** What the environment sets. The credentials are absent when unset (the command then makes some). */
+/**
+ * What the environment sets. The credentials are absent when unset (the command then makes some).
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export interface EmulatorEnv {
   readonly host: string
   readonly port: number
@@ -50,7 +55,12 @@ const wholeNumber = (min: number, max: number, what: string) => (text: string) =
 const nonEmpty = (what: string) => (text: string) =>
   text.trim() === "" ? Either.left(what) : Either.right(text)
 
-/** ADDR-5: subaccounts as `SAID:token,SAID2:token2`, each with its own MPC names. */
+/**
+ * ADDR-5: subaccounts as `SAID:token,SAID2:token2`, each with its own MPC names.
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export const parseSubaccounts = (
   text: string
 ): Either.Either<ReadonlyArray<{ readonly authId: string; readonly authToken: string }>, string> => {
@@ -68,7 +78,12 @@ export const parseSubaccounts = (
     : Either.left(`must be SAID:token pairs joined by commas (entry ${bad + 1} is not)`)
 }
 
-/** The whole environment as one `Config`. */
+/**
+ * The whole environment as one `Config`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export const config: Config.Config<EmulatorEnv> = Config.all({
   host: checked("HOST", nonEmpty("must be a host name or address")).pipe(Config.withDefault("127.0.0.1")),
   port: checked(
@@ -90,7 +105,12 @@ export const config: Config.Config<EmulatorEnv> = Config.all({
   caDir: Config.option(checked("MPC_CA_DIR", nonEmpty("must be a folder")))
 })
 
-/** Every problem of a `ConfigError`, one line each: `PORT must be a port number ..., got "abc"`. */
+/**
+ * Every problem of a `ConfigError`, one line each: `PORT must be a port number ..., got "abc"`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export const describe = (error: ConfigError.ConfigError): ReadonlyArray<string> =>
   ConfigError.reduceWithContext(error, undefined, {
     andCase: (_, left: ReadonlyArray<string>, right: ReadonlyArray<string>) => [...left, ...right],
@@ -101,7 +121,12 @@ export const describe = (error: ConfigError.ConfigError): ReadonlyArray<string> 
     unsupportedCase: (_, path, message) => [`${path.join(".")} ${message}`]
   })
 
-/** Reads the emulator's environment from `env` (e.g. `process.env`): the settings, or one line per bad variable. */
+/**
+ * Reads the emulator's environment from `env` (e.g. `process.env`): the settings, or one line per bad variable.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromEnv = (
   env: Readonly<Record<string, string | undefined>>
 ): Either.Either<EmulatorEnv, ReadonlyArray<string>> => {

@@ -21,12 +21,24 @@ import * as Ref from "effect/Ref"
 import type { DocumentRequest, DocumentResult } from "./xml/Fetcher.js"
 
 type Ev = Event.Event
-/** An event as a caller gives it: the engine stamps the time. */
+/**
+ * An event as a caller gives it: the engine stamps the time.
+ *
+ * @since 0.1.0
+ * @category engine
+ */
 export type Input = Ev extends infer E ? (E extends { readonly at: number } ? Omit<E, "at"> : never) : never
 
-/** Where the engine's side effects go (the callback sender, the XML fetcher). */
+/**
+ * Where the engine's side effects go (the callback sender, the XML fetcher).
+ *
+ * @since 0.1.0
+ * @category engine
+ */
 export interface Outputs {
+  /** Hands a callback over to be sent (it must not block the engine). */
   readonly callback: (callback: Command.SendCallback) => Effect.Effect<void>
+  /** Fetches a call's XML document and feeds what it holds back to the engine. */
   readonly fetchXml: (command: Extract<Command.Command, { _tag: "FetchXml" }>) => Effect.Effect<void>
   /**
    * XML-1, XML-9, XML-15: fetches a call's document and says how it went (the engine feeds the
@@ -36,6 +48,12 @@ export interface Outputs {
    */
   readonly fetchDocument?: (request: DocumentRequest) => Effect.Effect<DocumentResult | undefined>
 }
+/**
+ * The service that carries the engine's effects out: it sends the callbacks and fetches the XML documents the rules ask for.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class EngineOutputs extends Context.Tag("@mpc-kit/http/EngineOutputs")<EngineOutputs, Outputs>() {
   /** Outputs that do nothing (tests of the rules over HTTP that do not look at callbacks). */
   static readonly none = Layer.succeed(EngineOutputs, {
@@ -44,7 +62,12 @@ export class EngineOutputs extends Context.Tag("@mpc-kit/http/EngineOutputs")<En
   })
 }
 
-/** The engine's settings. */
+/**
+ * The engine's settings.
+ *
+ * @since 0.1.0
+ * @category engine
+ */
 export interface EngineConfig {
   readonly authId: string
   readonly cps: number
@@ -56,7 +79,12 @@ export interface EngineConfig {
   readonly start?: number
 }
 
-/** The engine. */
+/**
+ * The engine.
+ *
+ * @since 0.1.0
+ * @category engine
+ */
 export interface Engine {
   readonly config: EngineConfig
   /** Applies an API or network event now; returns what `step` returned. */
@@ -70,9 +98,20 @@ export interface Engine {
   /** The ordered events and commands of one MPC. */
   readonly trace: (mpcUuid: string) => Effect.Effect<ReadonlyArray<Trace.TraceEntry> | undefined>
 }
+/**
+ * The emulator's engine as a service: it feeds events to `step` under a lock per account and hands the commands to its outputs.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export const Engine = Context.GenericTag<Engine>("@mpc-kit/http/Engine")
 
-/** `advance` on a real clock. */
+/**
+ * `advance` on a real clock.
+ *
+ * @since 0.1.0
+ * @category engine
+ */
 export class ClockNotVirtual {
   readonly _tag = "ClockNotVirtual"
   readonly message = "the clock is real: set MPC_CLOCK=virtual to advance it"
@@ -80,7 +119,12 @@ export class ClockNotVirtual {
 
 const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>) => lock.withPermits(1)(f)
 
-/** Makes the engine (scoped: its timer fiber lives as long as the scope). */
+/**
+ * Makes the engine (scoped: its timer fiber lives as long as the scope).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (config: EngineConfig) =>
   Effect.gen(function* () {
     const outputs = yield* EngineOutputs
@@ -291,5 +335,10 @@ export const make = (config: EngineConfig) =>
     })
   })
 
-/** The engine as a layer. */
+/**
+ * The engine as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (config: EngineConfig) => Layer.scoped(Engine, make(config))

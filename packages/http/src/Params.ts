@@ -49,9 +49,19 @@ export const CreateCallParams = Schema.Struct({
   hangup_url: opt(AddParticipantParams.UrlParam),
   hangup_method: opt(AddParticipantParams.MethodParam)
 })
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `digits`: the DTMF keys a callee presses.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DigitsParams = Schema.Struct({ digits: Schema.String.pipe(Schema.pattern(/^[0-9#*]{1,64}$/)) })
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `speak`: whether the callee starts or stops speaking.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SpeakParams = Schema.Struct({ speaking: Schema.Boolean })
 
 /**
@@ -61,7 +71,12 @@ export const SpeakParams = Schema.Struct({ speaking: Schema.Boolean })
  * @category limits
  */
 export const MaxAdvanceSeconds = 30 * 24 * 3600
-/** @since 0.1.0 @category schemas */
+/**
+ * The body of `clock/advance`: how many seconds the virtual clock moves, at most {@link MaxAdvanceSeconds}.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AdvanceParams = Schema.Struct({
   seconds: Schema.Number.pipe(Schema.finite(), Schema.between(0, MaxAdvanceSeconds))
 })

@@ -14,9 +14,15 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import * as tls from "node:tls"
+import * as Data from "effect/Data"
 import forge from "node-forge"
 
-/** The certificates the proxy presents, and the CA to trust. */
+/**
+ * The certificates the proxy presents, and the CA to trust.
+ *
+ * @since 0.1.0
+ * @category proxy
+ */
 export interface Certificates {
   /** Where the CA certificate was written (for `NODE_EXTRA_CA_CERTS`). */
   readonly caPath: string
@@ -31,13 +37,27 @@ export interface Certificates {
   readonly certPem: string
 }
 
-/** The names the leaf certificate is valid for. */
+/**
+ * The names the leaf certificate is valid for.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const leafDnsNames: ReadonlyArray<string> = ["api.plivo.com", "localhost"]
+/**
+ * The IP addresses the leaf certificate names besides `api.plivo.com`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const leafIpAddresses: ReadonlyArray<string> = ["127.0.0.1"]
 
 /**
  * Where the local CA is kept by default: the user's own data directory (`$XDG_DATA_HOME`, else
  * `~/.local/share`), never a shared temporary folder another local user could plant a CA in.
+ *
+ * @since 0.1.0
+ * @category proxy
  */
 export const defaultCaDir = (env: NodeJS.ProcessEnv = process.env): string =>
   path.join(
@@ -48,7 +68,24 @@ export const defaultCaDir = (env: NodeJS.ProcessEnv = process.env): string =>
     "ca"
   )
 
-/** The files `makeCertificates` keeps in its directory. */
+/**
+ * The CA's folder belongs to another local user, who could have planted a CA there: `makeCertificates`
+ * refuses to use it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class CaDirNotOwned extends Data.TaggedError("CaDirNotOwned")<{
+  readonly dir: string
+  readonly message: string
+}> {}
+
+/**
+ * The files `makeCertificates` keeps in its directory.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const files = {
   ca: "ca.pem",
   caKey: "ca-key.pem",
@@ -197,13 +234,16 @@ const makeLeaf = (caPem: string, caKeyPem: string, now: number) => {
  * re-issued by the same CA when it is missing, invalid or within a day of expiring, and the CA is
  * replaced only when it is itself missing, invalid or about to expire. Synchronous: meant for
  * start-up.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeCertificates = (dir: string): Certificates => {
   // Only its owner may plant or read a CA here: the folder is made (or narrowed to) mode 0700.
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   const stat = fs.statSync(dir)
   if (typeof process.getuid === "function" && stat.uid !== process.getuid())
-    throw new Error(`${dir} belongs to another user: refusing to keep a CA there`)
+    throw new CaDirNotOwned({ dir, message: `${dir} belongs to another user: refusing to keep a CA there` })
   if ((stat.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700)
   const at = (file: string) => path.join(dir, file)
   const now = Date.now()
@@ -231,7 +271,12 @@ export const makeCertificates = (dir: string): Certificates => {
 // The CONNECT proxy
 // ---------------------------------------------------------------------------------------------
 
-/** Options of `attachConnectProxy`. */
+/**
+ * Options of `attachConnectProxy`.
+ *
+ * @since 0.1.0
+ * @category proxy
+ */
 export interface ConnectProxyOptions {
   /** The `host:port` targets answered (default `api.plivo.com:443`); others get a 403. */
   readonly hosts?: ReadonlyArray<string>
@@ -257,6 +302,9 @@ const forbidden = (target: string): string => {
  * and hands the decrypted connection to the same server (as a `connection` event), so its usual
  * request handler serves it. Other targets get a 403 and the socket is closed. Returns a function
  * that detaches the proxy.
+ *
+ * @since 0.1.0
+ * @category proxy
  */
 export const attachConnectProxy = (
   server: http.Server,

@@ -88,7 +88,12 @@ export const announce = Layer.effectDiscard(
   )
 )
 
-/** What the emulator needs to run. */
+/**
+ * What the emulator needs to run.
+ *
+ * @since 0.1.0
+ * @category server
+ */
 export interface Options {
   readonly host: string
   readonly port: number
@@ -118,6 +123,9 @@ export interface Options {
  * The real outputs: callbacks sent (CB-*: signed, retried, in order per MPC and URL) and XML fetched
  * (LIFE-3: Play, Speak and Wait only; anything unreachable or invalid is silence). Fetches run off
  * the engine's turn, so a slow URL never holds the account up.
+ *
+ * @since 0.1.0
+ * @category server
  */
 export const liveOutputs = (account: Account) =>
   Layer.effect(
@@ -149,7 +157,12 @@ const hashId = (s: string): number => {
   return h >>> 0
 }
 
-/** One engine per account, each with its own outputs (callbacks are signed with that account's token). */
+/**
+ * One engine per account, each with its own outputs (callbacks are signed with that account's token).
+ *
+ * @since 0.1.0
+ * @category server
+ */
 export const tenants = (options: Options) =>
   Layer.scoped(
     Tenants,

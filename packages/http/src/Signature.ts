@@ -57,7 +57,12 @@ const sortedConcat = (params: Params): string =>
     })
     .join("")
 
-/** The string Plivo signs for a callback (before `.nonce`). */
+/**
+ * The string Plivo signs for a callback (before `.nonce`).
+ *
+ * @since 0.1.0
+ * @category signatures
+ */
 export const signedUrl = (method: "GET" | "POST", url: string, params: Params): string => {
   // Split as written (no normalisation): the validators see the URL exactly as the receiver knows it.
   const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)([^?#]*)(?:\?([^#]*))?/.exec(url)
@@ -75,6 +80,9 @@ export const signedUrl = (method: "GET" | "POST", url: string, params: Params): 
  * The value of `X-Plivo-Signature-V3` for a callback sent with `nonce`. (Plivo's Node validator
  * cannot verify every URL: it UTF-8-encodes the URL twice, and its URI parser misreads IPv6 literal
  * hosts and an `@` after the host. Callback URLs without those verify.)
+ *
+ * @since 0.1.0
+ * @category signatures
  */
 export const signV3 = (
   authToken: string,

@@ -141,6 +141,7 @@ export const makeRateLimiter = (limit: RateLimit) => {
   const windows = new Map<string, { start: number; count: number }>()
   const span = limit.perSeconds * 1000
   return {
+    /** Counts one request of `authId` at `now`: 0 when it may go on, else the seconds to wait. */
     take: (authId: string, now: number): number => {
       const w = windows.get(authId)
       if (w === undefined || now - w.start >= span) {

@@ -30,23 +30,60 @@ import * as Parser from "./xml/Parser.js"
 // The verbs
 // ---------------------------------------------------------------------------------------------
 
-/** `<Play loop="n">url</Play>`: play an audio file `loop` times (`0`: until stopped). */
+/**
+ * `<Play loop="n">url</Play>`: play an audio file `loop` times (`0`: until stopped).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Play = Schema.TaggedStruct("Play", { url: Schema.String, loop: Schema.NonNegativeInt })
-/** `<Speak voice language loop>text</Speak>`: text to speech (`loop` `0`: until stopped). */
+/**
+ * `<Speak voice language loop>text</Speak>`: text to speech (`loop` `0`: until stopped).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Speak = Schema.TaggedStruct("Speak", {
   text: Schema.String,
   voice: Schema.String,
   language: Schema.String,
   loop: Schema.NonNegativeInt
 })
-/** `<Wait length="n"/>`: `length` seconds of silence. */
+/**
+ * `<Wait length="n"/>`: `length` seconds of silence.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Wait = Schema.TaggedStruct("Wait", { length: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)) })
-/** LIFE-3, CONFIRM-1: the only elements honoured in the fetched XML. */
+/**
+ * LIFE-3, CONFIRM-1: the only elements honoured in the fetched XML.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Verb = Schema.Union(Play, Speak, Wait)
+/**
+ * The type of {@link Verb}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Verb = typeof Verb.Type
 
-/** Plivo's defaults for `Speak`. */
+/**
+ * Plivo's defaults for `Speak`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultVoice = "WOMAN"
+/**
+ * The language of `<Speak>` when the document gives none.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultLanguage = "en-US"
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +130,12 @@ const toVerb = (e: Xml.Document.Element): Verb | undefined => {
   }
 }
 
-/** LIFE-3: the verbs of a parsed document: `Play`, `Speak` and `Wait` children of `<Response>`. */
+/**
+ * LIFE-3: the verbs of a parsed document: `Play`, `Speak` and `Wait` children of `<Response>`.
+ *
+ * @since 0.1.0
+ * @category xml
+ */
 export const verbsOf = (document: Xml.Document.Document): Either.Either<ReadonlyArray<Verb>, string> => {
   const root = document.root
   if (root.name !== "Response") return Either.left(`the root element is <${root.name}>, not <Response>`)
@@ -115,6 +157,9 @@ export const verbsOf = (document: Xml.Document.Document): Either.Either<Readonly
  * other elements are ignored. Malformed XML, a DOCTYPE, an undefined entity, a document over the
  * parser's limits (XML-19, XML-20) or an invalid attribute of an honoured element is a `Left` with
  * the reason.
+ *
+ * @since 0.1.0
+ * @category xml
  */
 export const parse = (
   xml: string,
@@ -125,10 +170,20 @@ export const parse = (
 // The fetcher
 // ---------------------------------------------------------------------------------------------
 
-/** Why a document is fetched (for the logs). */
+/**
+ * Why a document is fetched (for the logs).
+ *
+ * @since 0.1.0
+ * @category xml
+ */
 export type Purpose = Command.XmlPurpose | `${Command.Music}Music`
 
-/** Limits of one fetch. */
+/**
+ * Limits of one fetch.
+ *
+ * @since 0.1.0
+ * @category xml
+ */
 export interface FetcherOptions {
   /** From the request until the last byte of the body (default 5 seconds). */
   readonly timeout?: Duration.DurationInput
@@ -136,10 +191,16 @@ export interface FetcherOptions {
   readonly maxBytes?: number
 }
 
-/** LIFE-3: fetches and parses XML; never fails: whatever goes wrong is a `Left` (silence). */
+/**
+ * LIFE-3: fetches and parses XML; never fails: whatever goes wrong is a `Left` (silence).
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class XmlFetcher extends Context.Tag("@mpc-kit/http/Xml/XmlFetcher")<
   XmlFetcher,
   {
+    /** Fetches and parses the document at `url`: its verbs, or why there are none. */
     readonly fetch: (
       url: string,
       method: AddParticipantRequest.HttpMethod,
@@ -202,7 +263,12 @@ export const readBody = (
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** An `XmlFetcher` over the `HttpClient` in context. */
+/**
+ * An `XmlFetcher` over the `HttpClient` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeFetcher = (options: FetcherOptions = {}) =>
   Effect.gen(function* () {
     const timeout = Duration.decode(options.timeout ?? "5 seconds")
@@ -247,7 +313,12 @@ export const makeFetcher = (options: FetcherOptions = {}) =>
     return XmlFetcher.of({ fetch })
   })
 
-/** The `XmlFetcher`, given an `HttpClient`. */
+/**
+ * The `XmlFetcher`, given an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerFetcher = (
   options: FetcherOptions = {}
 ): Layer.Layer<XmlFetcher, never, HttpClient.HttpClient> => Layer.effect(XmlFetcher, makeFetcher(options))

@@ -4,7 +4,8 @@
  * expectations against the rules, e.g. "no agent ever waits more than N seconds in the CPS queue".
  *
  * @example
- * import { Arbitrary, Simulation } from "@mpc-kit/sim"
+ * import { Simulation } from "@mpc-kit/sim"
+ * import { Arbitrary } from "@mpc-kit/sim/testing"
  * import * as fc from "effect/FastCheck"
  *
  * fc.assert(fc.property(Arbitrary.scenario(), fc.integer(), (s, seed) => {
@@ -28,7 +29,12 @@ const phones = [
 ]
 const mpcNames = ["alpha", "beta", "gamma"]
 
-/** A duration in seconds. */
+/**
+ * A duration in seconds.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const dist: fc.Arbitrary<Dist> = fc.oneof(
   fc.integer({ min: 0, max: 40 }),
   fc
@@ -38,7 +44,12 @@ export const dist: fc.Arbitrary<Dist> = fc.oneof(
   fc.integer({ min: 1, max: 60 }).map((m): Dist => ({ lognormal: { median: m, sigma: 0.5 } }))
 )
 
-/** A callee script. */
+/**
+ * A callee script.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const callee: fc.Arbitrary<Callee> = fc.record(
   {
     outcome: fc.oneof(
@@ -94,7 +105,12 @@ const addParams = fc
     ...(confirm ? { confirm_key: "5" } : {})
   }))
 
-/** Timed actions; `call` actions come with an `add` that transfers them. */
+/**
+ * Timed actions; `call` actions come with an `add` that transfers them.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const actions: fc.Arbitrary<Array<Action>> = fc
   .array(
     fc.oneof(
@@ -190,7 +206,12 @@ export const actions: fc.Arbitrary<Array<Action>> = fc
     return out
   })
 
-/** A small contact-centre load. */
+/**
+ * A small contact-centre load.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const contactCentre: fc.Arbitrary<ContactCentre> = fc.record({
   customers: fc.integer({ min: 1, max: 30 }),
   arrivalsPerSecond: fc.constantFrom(0.2, 1, 5),
@@ -202,7 +223,12 @@ export const contactCentre: fc.Arbitrary<ContactCentre> = fc.record({
   agentParams: fc.constant({ ring_timeout: 20, status_callback_url: "https://example.com/mpc" })
 })
 
-/** A whole scenario, valid and runnable. */
+/**
+ * A whole scenario, valid and runnable.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const scenario = (): fc.Arbitrary<Scenario> =>
   fc
     .record(

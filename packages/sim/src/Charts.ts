@@ -29,7 +29,12 @@ const BAR = "#3f6fb5"
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
-/** (a) Legs by how they ended: `metrics.legsByCause`, one bar per cause. */
+/**
+ * (a) Legs by how they ended: `metrics.legsByCause`, one bar per cause.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const legsByCause = (result: RunResult): TopLevelSpec => {
   const values = Object.entries(result.metrics.legsByCause).map(([cause, legs]) => ({ cause, legs }))
   return {
@@ -76,7 +81,12 @@ const legDurations = (result: RunResult) => {
   return { answer, wait }
 }
 
-/** Equal-width bins (a nice width, at most about 30 of them) and how many values fall in each. */
+/**
+ * Equal-width bins (a nice width, at most about 30 of them) and how many values fall in each.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const bins = (
   xs: ReadonlyArray<number>
 ): ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }> => {
@@ -190,7 +200,12 @@ const histogram = (
   }
 }
 
-/** (b) The distribution of the time from a leg's initiation to its answer. */
+/**
+ * (b) The distribution of the time from a leg's initiation to its answer.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const timeToAnswer = (result: RunResult): TopLevelSpec =>
   histogram(
     result,
@@ -200,7 +215,12 @@ export const timeToAnswer = (result: RunResult): TopLevelSpec =>
     result.metrics.timeToAnswer
   )
 
-/** (b) The distribution of the time legs waited in the account's CPS queue (CPS-1). */
+/**
+ * (b) The distribution of the time legs waited in the account's CPS queue (CPS-1).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const cpsQueueWait = (result: RunResult): TopLevelSpec =>
   histogram(
     result,
@@ -210,7 +230,12 @@ export const cpsQueueWait = (result: RunResult): TopLevelSpec =>
     result.metrics.cpsQueueWait
   )
 
-/** How many MPCs, members and ringing legs there were, after each change (seconds from the start). */
+/**
+ * How many MPCs, members and ringing legs there were, after each change (seconds from the start).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const concurrencyData = (
   result: RunResult
 ): ReadonlyArray<{ readonly t: number; readonly series: string; readonly value: number }> => {
@@ -283,7 +308,12 @@ export const concurrencyData = (
   return out
 }
 
-/** (c) Concurrent MPCs, members and ringing legs over time (a step line). */
+/**
+ * (c) Concurrent MPCs, members and ringing legs over time (a step line).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const concurrency = (result: RunResult): TopLevelSpec => {
   const values = concurrencyData(result)
   const peak = (series: string) =>
@@ -325,7 +355,12 @@ export const concurrency = (result: RunResult): TopLevelSpec => {
 const URL_PARAM =
   "datum.label === 'status' ? 'status_callback_url' : datum.label === 'call' ? 'call_status_callback_url' : datum.label === 'recording' ? 'recording_callback_url' : datum.label"
 
-/** (d) Callbacks sent, by event name (`metrics.callbacksByEvent`), coloured by the stream they go to. */
+/**
+ * (d) Callbacks sent, by event name (`metrics.callbacksByEvent`), coloured by the stream they go to.
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const callbacksByEvent = (result: RunResult): TopLevelSpec => {
   const kindOf = new Map<string, string>()
   for (const e of result.trace) {
@@ -385,7 +420,12 @@ export const callbacksByEvent = (result: RunResult): TopLevelSpec => {
   }
 }
 
-/** Every chart of a run, by name (usable as a file name). */
+/**
+ * Every chart of a run, by name (usable as a file name).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const specs = (result: RunResult): ReadonlyArray<{ name: string; spec: TopLevelSpec }> => [
   { name: "legs-by-cause", spec: legsByCause(result) },
   { name: "time-to-answer", spec: timeToAnswer(result) },
@@ -394,7 +434,12 @@ export const specs = (result: RunResult): ReadonlyArray<{ name: string; spec: To
   { name: "callbacks-by-event", spec: callbacksByEvent(result) }
 ]
 
-/** Renders a Vega-Lite spec to a standalone SVG with Vega in Node (no browser, no canvas). */
+/**
+ * Renders a Vega-Lite spec to a standalone SVG with Vega in Node (no browser, no canvas).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const toSvg = async (spec: object): Promise<string> => {
   const view = new View(parse(compile(spec as TopLevelSpec).spec), { renderer: "none" })
   try {
@@ -404,7 +449,12 @@ export const toSvg = async (spec: object): Promise<string> => {
   }
 }
 
-/** Every chart of a run as an SVG, by name (usable as a file name). */
+/**
+ * Every chart of a run as an SVG, by name (usable as a file name).
+ *
+ * @since 0.1.0
+ * @category charts
+ */
 export const all = async (result: RunResult): Promise<ReadonlyArray<{ name: string; svg: string }>> => {
   const out: Array<{ name: string; svg: string }> = []
   for (const { name, spec } of specs(result)) out.push({ name, svg: await toSvg(spec) })

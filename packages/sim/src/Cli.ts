@@ -17,7 +17,12 @@ import * as Simulation from "./Simulation.js"
 import * as Timeline from "./Timeline.js"
 import * as Trace from "./Trace.js"
 
-/** `sim run`: what to run and what to write. */
+/**
+ * `sim run`: what to run and what to write.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export interface RunArgs {
   readonly _tag: "Run"
   readonly scenario: string
@@ -34,9 +39,20 @@ export interface RunArgs {
   readonly progress: boolean
 }
 
-/** What the command line asks for. */
+/**
+ * What the command line asks for.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export type Args = RunArgs | { readonly _tag: "List" } | { readonly _tag: "Help" }
 
+/**
+ * The `mpc-sim` command's help text.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const usage = `usage: mpc-sim run <scenario.json> [--seed N] [--out trace.ndjson | trace.json] [--svg DIR]
                     [--no-trace] [--json] [--progress]
        mpc-sim list
@@ -53,7 +69,12 @@ list  lists the shipped scenarios (their files are in the package's scenarios/ f
 
 Exit codes: 0 done, 1 the run or a write failed, 2 bad arguments or a bad scenario.`
 
-/** At most this many MPC timelines are drawn. */
+/**
+ * At most this many MPC timelines are drawn.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const maxTimelines = 50
 
 const MAX_SEED = 4_294_967_295
@@ -70,7 +91,12 @@ const options = {
 
 type NodeParseArgsConfig = NonNullable<Parameters<typeof nodeParseArgs>[0]>
 
-/** Node's `parseArgs` errors, in one line and the words of this command. */
+/**
+ * Node's `parseArgs` errors, in one line and the words of this command.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const argsError = (e: unknown): string => {
   const text = (e instanceof Error ? e.message : String(e)).split("\n")[0]!
   const unknown = /^Unknown option '([^']+)'/.exec(text)
@@ -82,7 +108,12 @@ export const argsError = (e: unknown): string => {
   return text.replace(/\.$/, "")
 }
 
-/** Reads the command line (without `node` and the script) with node's `util.parseArgs`. The error is one line. */
+/**
+ * Reads the command line (without `node` and the script) with node's `util.parseArgs`. The error is one line.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Args, string> => {
   const read = Either.try({
     try: () =>
@@ -140,7 +171,12 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Args, stri
 // ---------------------------------------------------------------------------------------------
 // The summary table
 
-/** `45s`, `8m 40s`, `2h 05m 00s`. */
+/**
+ * `45s`, `8m 40s`, `2h 05m 00s`.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const formatDuration = (seconds: number): string => {
   const s = Math.round(seconds)
   const h = Math.floor(s / 3600)
@@ -161,7 +197,12 @@ const counts = (title: string, total: string, byKey: Readonly<Record<string, num
 
 const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((a, b) => a + b, 0)
 
-/** The run's figures as a plain-text table (no trailing newline). */
+/**
+ * The run's figures as a plain-text table (no trailing newline).
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const formatSummary = (result: Simulation.RunResult): string => {
   const m = result.metrics
   const rows: Array<Row> = [
@@ -213,12 +254,18 @@ export const formatSummary = (result: Simulation.RunResult): string => {
 // ---------------------------------------------------------------------------------------------
 // Progress
 
-/** A one-line progress bar redrawn with `\r`, at most every `intervalMs`. */
+/**
+ * A one-line progress bar redrawn with `\r`, at most every `intervalMs`.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const progressBar = (write: (s: string) => void, now: () => number, intervalMs = 100) => {
   const width = 30
   let last = Number.NEGATIVE_INFINITY
   let drawn = false
   return {
+    /** Redraws the bar for `done` (0 to 1), at most every `intervalMs`. */
     update: (done: number) => {
       // A short run finishes before it needs a bar.
       if (done >= 1 && !drawn) return
@@ -229,6 +276,7 @@ export const progressBar = (write: (s: string) => void, now: () => number, inter
       const n = Math.max(0, Math.min(width, Math.round(done * width)))
       write(`\r[${"#".repeat(n)}${"-".repeat(width - n)}] ${String(Math.floor(done * 100)).padStart(3)}%`)
     },
+    /** Erases the bar. */
     clear: () => {
       if (drawn) write(`\r${" ".repeat(width + 7)}\r`)
     }
@@ -269,7 +317,12 @@ const traceFile = (path: string) => {
   }
 }
 
-/** A file name from an MPC or chart name: no folders, no characters a file system refuses. */
+/**
+ * A file name from an MPC or chart name: no folders, no characters a file system refuses.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const fileNameOf = (name: string, taken: Set<string>): string => {
   const base =
     name
@@ -287,9 +340,16 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 // ---------------------------------------------------------------------------------------------
 // The command
 
-/** Where the command reads and writes. */
+/**
+ * Where the command reads and writes.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export interface Env {
+  /** Writes to standard output. */
   readonly stdout: (text: string) => void
+  /** Writes to standard error. */
   readonly stderr: (text: string) => void
   /** Whether stderr is a terminal: the progress bar is drawn only then (or with `--progress`). */
   readonly stderrIsTty: boolean
@@ -299,9 +359,20 @@ export interface Env {
   readonly now?: () => number
 }
 
+/**
+ * The CLI's exit codes: 0 success, 1 a run or its output failed, 2 bad usage or an unreadable scenario.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export type ExitCode = 0 | 1 | 2
 
-/** Runs the command. Never throws: errors are one line on stderr and an exit code. */
+/**
+ * Runs the command. Never throws: errors are one line on stderr and an exit code.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
 export const main = async (argv: ReadonlyArray<string>, env: Env): Promise<ExitCode> => {
   const fail = (code: 1 | 2, text: string): ExitCode => {
     env.stderr(`mpc-sim: ${text}\n`)

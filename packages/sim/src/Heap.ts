@@ -3,6 +3,7 @@
  * instant keep the order they were scheduled in, so a run is deterministic.
  *
  * @since 0.1.0
+ * @category agenda
  */
 export interface Scheduled<A> {
   readonly at: number
@@ -13,6 +14,12 @@ export interface Scheduled<A> {
 const before = <A>(x: Scheduled<A>, y: Scheduled<A>): boolean =>
   x.at < y.at || (x.at === y.at && x.seq < y.seq)
 
+/**
+ * A mutable binary min-heap of scheduled items, by time then insertion order, so that items due at the same instant come out in the order they went in.
+ *
+ * @since 0.1.0
+ * @category agenda
+ */
 export class Heap<A> {
   private readonly xs: Array<Scheduled<A>> = []
   private seq = 0
@@ -21,6 +28,7 @@ export class Heap<A> {
     return this.xs.length
   }
 
+  /** Schedules `item` at time `at`. */
   push(at: number, item: A): void {
     const x: Scheduled<A> = { at, seq: this.seq++, item }
     const xs = this.xs
@@ -41,10 +49,12 @@ export class Heap<A> {
     return this.seq++
   }
 
+  /** The earliest item, left in place. */
   peek(): Scheduled<A> | undefined {
     return this.xs[0]
   }
 
+  /** Takes the earliest item out. */
   pop(): Scheduled<A> | undefined {
     const xs = this.xs
     const top = xs[0]

@@ -6,7 +6,12 @@
  */
 import { type Command, type Event, PMap, type State, type Step } from "@mpc-kit/domain"
 
-/** A distribution of durations, in seconds. */
+/**
+ * A distribution of durations, in seconds.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export interface Summary {
   readonly count: number
   readonly mean: number
@@ -16,7 +21,12 @@ export interface Summary {
   readonly max: number
 }
 
-/** The figures of a run. */
+/**
+ * The figures of a run.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export interface Metrics {
   readonly events: number
   readonly refused: number
@@ -37,10 +47,18 @@ export interface Metrics {
   readonly mpcTerminations: Readonly<Record<string, number>>
 }
 
-/** Counters updated while a run goes. */
+/**
+ * Counters updated while a run goes.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export interface Counters {
+  /** Counts one event taken by `step` (and whether it was refused). */
   readonly event: (e: Event.Event, r: Step.StepResult) => void
+  /** Counts one command `step` gave. */
   readonly command: (c: Command.Command) => void
+  /** The counts so far. */
   readonly snapshot: () => {
     events: number
     refused: number
@@ -51,6 +69,12 @@ export interface Counters {
   }
 }
 
+/**
+ * Fresh counters of a run: events, refusals, commands, and callbacks by kind.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const counters = (): Counters => {
   let events = 0
   let refused = 0
@@ -73,7 +97,12 @@ export const counters = (): Counters => {
   }
 }
 
-/** Count, mean and percentiles (nearest rank) of durations in seconds. */
+/**
+ * Count, mean and percentiles (nearest rank) of durations in seconds.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const summarize = (xs: Array<number>): Summary => {
   if (xs.length === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 }
   const sorted = xs.slice().sort((a, b) => a - b)
@@ -93,7 +122,12 @@ export const summarize = (xs: Array<number>): Summary => {
 const sortKeys = (r: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
 
-/** The metrics of a finished run. */
+/**
+ * The metrics of a finished run.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const finish = (c: Counters, state: State.State, start?: number): Metrics => {
   const s = c.snapshot()
   const byCause: Record<string, number> = {}

@@ -6,7 +6,12 @@
  */
 import * as Schema from "effect/Schema"
 
-/** A mutable random stream; each simulation run owns one. */
+/**
+ * A mutable random stream; each simulation run owns one.
+ *
+ * @since 0.1.0
+ * @category randomness
+ */
 export interface Random {
   /** A float in [0, 1). */
   readonly next: () => number
@@ -23,7 +28,12 @@ const splitmix32 = (seed: number) => {
   }
 }
 
-/** A random stream from a seed. */
+/**
+ * A random stream from a seed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (seed: number): Random => {
   const sm = splitmix32(seed)
   let a = sm()
@@ -45,7 +55,12 @@ export const make = (seed: number): Random => {
   }
 }
 
-/** A duration in seconds: a constant, or drawn from a distribution. */
+/**
+ * A duration in seconds: a constant, or drawn from a distribution.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Dist = Schema.Union(
   Schema.Number.pipe(Schema.nonNegative()),
   Schema.Struct({
@@ -62,9 +77,20 @@ export const Dist = Schema.Union(
   identifier: "Dist",
   description: "seconds: a number, {uniform: [min, max]}, {exponential: mean} or {lognormal: {median, sigma}}"
 })
+/**
+ * The type of {@link Dist}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Dist = typeof Dist.Type
 
-/** Draws seconds from a distribution. */
+/**
+ * Draws seconds from a distribution.
+ *
+ * @since 0.1.0
+ * @category randomness
+ */
 export const sample = (r: Random, d: Dist): number => {
   if (typeof d === "number") return d
   if ("uniform" in d) return d.uniform[0] + (d.uniform[1] - d.uniform[0]) * r.next()
@@ -76,7 +102,12 @@ export const sample = (r: Random, d: Dist): number => {
   return d.lognormal.median * Math.exp(d.lognormal.sigma * z)
 }
 
-/** Picks one of `weights`' keys with probability proportional to its weight. */
+/**
+ * Picks one of `weights`' keys with probability proportional to its weight.
+ *
+ * @since 0.1.0
+ * @category randomness
+ */
 export const pick = <K extends string>(r: Random, weights: Readonly<Partial<Record<K, number>>>): K => {
   let total = 0
   for (const k in weights) total += weights[k] ?? 0

@@ -14,12 +14,28 @@ const seconds = Schema.Number.pipe(Schema.nonNegative()).annotations({
   description: "seconds from the start"
 })
 
-/** How a dialled destination reacts; weights pick the outcome per call. */
+/**
+ * How a dialled destination reacts; weights pick the outcome per call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Outcome = Schema.Literal("answer", "busy", "reject", "no-answer", "silent")
+/**
+ * The type of {@link Outcome}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Outcome = typeof Outcome.Type
 
 const weight = opt(Schema.Number.pipe(Schema.nonNegative()))
-/** Outcome weights: each outcome's share of the calls. */
+/**
+ * Outcome weights: each outcome's share of the calls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Weights = Schema.Struct({
   answer: weight,
   busy: weight,
@@ -28,7 +44,12 @@ export const Weights = Schema.Struct({
   silent: weight
 })
 
-/** A callee: what happens after it rings, what it presses, when it speaks and hangs up. */
+/**
+ * A callee: what happens after it rings, what it presses, when it speaks and hangs up.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Callee = Schema.Struct({
   /** One outcome, or weights (`{"answer": 0.8, "busy": 0.2}`); `silent` rings until the ring timeout. */
   outcome: opt(
@@ -49,14 +70,31 @@ export const Callee = Schema.Struct({
   /** Hangs up this long after joining the MPC (talk time); never when absent. */
   hangupAfter: opt(Dist)
 }).annotations({ identifier: "Callee" })
+/**
+ * The type of {@link Callee}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Callee = typeof Callee.Type
 
-/** A member selector in actions: `all`, a role (`role:Customer`), or member ids. */
+/**
+ * A member selector in actions: `all`, a role (`role:Customer`), or member ids.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MemberRef = Schema.Union(
   Schema.Literal("all"),
   Schema.TemplateLiteral("role:", Schema.String),
   Schema.Array(Schema.String)
 )
+/**
+ * The type of {@link MemberRef}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MemberRef = typeof MemberRef.Type
 
 /**
@@ -81,7 +119,12 @@ export type XmlElement = typeof XmlElement.Type
 export const Application = Schema.Array(XmlElement).annotations({ identifier: "Application" })
 export type Application = typeof Application.Type
 
-/** Timed API actions. */
+/**
+ * Timed API actions.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Action = Schema.Union(
   Schema.Struct({
     at: seconds,
@@ -119,9 +162,20 @@ export const Action = Schema.Union(
   }),
   Schema.Struct({ at: seconds, do: Schema.Literal("hangup"), call: Schema.String })
 ).annotations({ identifier: "Action" })
+/**
+ * The type of {@link Action}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Action = typeof Action.Type
 
-/** A generated contact-centre load. */
+/**
+ * A generated contact-centre load.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ContactCentre = Schema.Struct({
   /**
    * XML-11 (since 0.2.0): customers come in through `<MultiPartyCall role="customer">` in the
@@ -149,9 +203,20 @@ export const ContactCentre = Schema.Struct({
   /** Extra add-participant parameters for the customers' requests. */
   customerParams: opt(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 }).annotations({ identifier: "ContactCentre" })
+/**
+ * The type of {@link ContactCentre}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ContactCentre = typeof ContactCentre.Type
 
-/** A scenario file. */
+/**
+ * A scenario file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Scenario = Schema.Struct({
   name: Schema.String,
   description: opt(Schema.String),
@@ -179,11 +244,22 @@ export const Scenario = Schema.Struct({
   /** Stop after this many seconds of virtual time (default: when nothing is left to happen). */
   until: opt(seconds)
 }).annotations({ identifier: "Scenario" })
+/**
+ * The type of {@link Scenario}'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Scenario = typeof Scenario.Type
 
 const decodeEither = Schema.decodeUnknownEither(Scenario, { errors: "all", onExcessProperty: "error" })
 
-/** Decodes a scenario (already parsed JSON); errors name the path at fault, e.g. `actions.2.at`. */
+/**
+ * Decodes a scenario (already parsed JSON); errors name the path at fault, e.g. `actions.2.at`.
+ *
+ * @since 0.1.0
+ * @category scenarios
+ */
 export const decode = (input: unknown): Either.Either<Scenario, string> =>
   Either.mapLeft(decodeEither(input), (e) =>
     ParseResult.ArrayFormatter.formatErrorSync(e)
@@ -191,7 +267,12 @@ export const decode = (input: unknown): Either.Either<Scenario, string> =>
       .join("\n")
   )
 
-/** Decodes a scenario from JSON text. */
+/**
+ * Decodes a scenario from JSON text.
+ *
+ * @since 0.1.0
+ * @category scenarios
+ */
 export const decodeJson = (text: string): Either.Either<Scenario, string> => {
   let value: unknown
   try {
@@ -202,5 +283,10 @@ export const decodeJson = (text: string): Either.Either<Scenario, string> => {
   return decode(value)
 }
 
-/** The default start: Monday 2026-01-05 09:00 UTC. */
+/**
+ * The default start: Monday 2026-01-05 09:00 UTC.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultStart = "2026-01-05T09:00:00Z"

@@ -31,7 +31,12 @@ import type { TraceEntry } from "./Trace.js"
 type Ev = Event.Event
 type Cmd = Command.Command
 
-/** A step broke an invariant the run was asked to check: the message names the rules and the event. */
+/**
+ * A step broke an invariant the run was asked to check: the message names the rules and the event.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvariantBroken extends Data.TaggedError("InvariantBroken")<{ readonly message: string }> {}
 
 /** What the agenda holds besides timers (those are in the domain's `Timers` agenda). */
@@ -51,7 +56,12 @@ interface Line {
   engaged: boolean
 }
 
-/** How to run. */
+/**
+ * How to run.
+ *
+ * @since 0.1.0
+ * @category simulation
+ */
 export interface RunOptions {
   /** Seeds every random draw (callee outcomes, delays, the contact-centre load). */
   readonly seed: number
@@ -65,7 +75,12 @@ export interface RunOptions {
   readonly invariants?: ReadonlyArray<Invariants.Invariant>
 }
 
-/** What a run gives back. */
+/**
+ * What a run gives back.
+ *
+ * @since 0.1.0
+ * @category simulation
+ */
 export interface RunResult {
   readonly scenario: Scenario
   readonly seed: number
@@ -86,6 +101,9 @@ const defaultSupervisor: Callee = { outcome: "answer", after: 2, hangupAfter: { 
 /**
  * Checks a scenario before running it: every `add` action's parameters must decode (with `@label`
  * call references standing for a call UUID). The error names the action and the parameter.
+ *
+ * @since 0.1.0
+ * @category simulation
  */
 export const validate = (scenario: Scenario): Either.Either<Scenario, string> => {
   const errors: Array<string> = []
@@ -112,6 +130,9 @@ export const validate = (scenario: Scenario): Either.Either<Scenario, string> =>
  * parameters but `to` and `call_uuid`): a load of thousands of requests that differ only in their
  * destinations decodes each template once. The result equals `AddParticipantParams.decode`'s (a
  * property test checks it); anything unusual falls back to it.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeDecoder = () => {
   const templates = new Map<string, AddParticipantRequest.AddParticipantRequest>()
@@ -146,7 +167,12 @@ export const makeDecoder = () => {
   }
 }
 
-/** The contact-centre load as timed actions and callers (drawn from `rng`). */
+/**
+ * The contact-centre load as timed actions and callers (drawn from `rng`).
+ *
+ * @since 0.1.0
+ * @category simulation
+ */
 export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Array<Action> => {
   const cc = scenario.contactCentre
   if (cc === undefined) return []
@@ -199,7 +225,12 @@ export const expandContactCentre = (scenario: Scenario, rng: Random.Random): Arr
   return out
 }
 
-/** Runs a scenario to its end (or its `until`). Deterministic in the scenario and the seed. */
+/**
+ * Runs a scenario to its end (or its `until`). Deterministic in the scenario and the seed.
+ *
+ * @since 0.1.0
+ * @category simulation
+ */
 export const run = (scenario: Scenario, options: RunOptions): RunResult => {
   const start = Date.parse(scenario.start ?? defaultStart)
   const until = scenario.until === undefined ? Number.POSITIVE_INFINITY : start + scenario.until * 1000

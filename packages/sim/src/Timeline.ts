@@ -328,7 +328,12 @@ const PHASE_LABEL: Record<Phase, string> = {
 /** Tick steps in seconds, the first that leaves room between labels wins. */
 const STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
 
-/** The MPCs of a run, in the order they were created. */
+/**
+ * The MPCs of a run, in the order they were created.
+ *
+ * @since 0.1.0
+ * @category timelines
+ */
 export const mpcsOf = (result: RunResult): ReadonlyArray<{ uuid: string; name: string }> => {
   const first = new Map<string, number>()
   result.trace.forEach((e, i) => {
@@ -353,6 +358,9 @@ export const mpcsOf = (result: RunResult): ReadonlyArray<{ uuid: string; name: s
  * One MPC of a run as a standalone SVG: its lanes over time (seconds from the start of the run),
  * callbacks as ticks above the time axis (hover for the event names), a legend and, in the title,
  * its name, UUID and how it ended. An unknown UUID gives a picture that says so.
+ *
+ * @since 0.1.0
+ * @category timelines
  */
 export const svg = (result: RunResult, mpcUuid: string, options?: { readonly width?: number }): string => {
   const width = Math.max(480, Math.round(options?.width ?? 1200))

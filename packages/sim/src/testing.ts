@@ -5,5 +5,10 @@
  * @since 0.1.0
  */
 
-/** fast-check arbitraries of scenarios. */
+/**
+ * fast-check arbitraries of scenarios.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
 export * as Arbitrary from "./Arbitrary.js"

@@ -14,10 +14,20 @@ import type { Refusal } from "../Outcome.js"
 import * as PMap from "../PMap.js"
 import type { Call, Cps, Member, Mpc, State } from "../State.js"
 
-/** CONFIRM-2: how long a callee has to press the confirm key. */
+/**
+ * CONFIRM-2: how long a callee has to press the confirm key.
+ *
+ * @since 0.1.0
+ * @category rules
+ */
 export const ConfirmTimeoutMs = 30_000
 
-/** Stable timer ids, derived from what the timer belongs to. */
+/**
+ * Stable timer ids, derived from what the timer belongs to.
+ *
+ * @since 0.1.0
+ * @category timers
+ */
 export const TimerId = {
   /** DIAL-2 */
   delay: (callUuid: string) => `delay:${callUuid}`,

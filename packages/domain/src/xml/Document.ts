@@ -7,7 +7,12 @@
  */
 import * as Schema from "effect/Schema"
 
-/** One element: its name, attributes (as written, names case-sensitive), direct text and children. */
+/**
+ * One element: its name, attributes (as written, names case-sensitive), direct text and children.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export interface Element {
   readonly name: string
   readonly attributes: { readonly [name: string]: string }
@@ -18,7 +23,12 @@ export interface Element {
   readonly at: number
 }
 
-/** The schema of an element, recursive. */
+/**
+ * The schema of an element, recursive.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Element: Schema.Schema<Element> = Schema.Struct({
   name: Schema.String,
   attributes: Schema.Record({ key: Schema.String, value: Schema.String }),
@@ -27,13 +37,27 @@ export const Element: Schema.Schema<Element> = Schema.Struct({
   at: Schema.NonNegativeInt
 }).annotations({ identifier: "XmlElement" })
 
-/** A whole document: its root element. */
+/**
+ * A whole document: its root element.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Document = Schema.Struct({ root: Element }).annotations({ identifier: "XmlDocument" })
+/**
+ * The type of {@link Document}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Document = typeof Document.Type
 
 /**
  * Builds an element whose children all stand after its text (for tests; the parser records where
  * each child stands).
+ *
+ * @since 0.2.0
+ * @category xml
  */
 export const element = (
   name: string,
@@ -42,7 +66,12 @@ export const element = (
   children: ReadonlyArray<Element> = []
 ): Element => ({ name, attributes, text, children: children.map((c) => ({ ...c, at: text.length })), at: 0 })
 
-/** The text of an element and of all its descendants, in document order (the SSML inside `<Speak>`). */
+/**
+ * The text of an element and of all its descendants, in document order (the SSML inside `<Speak>`).
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const textContent = (e: Element): string => {
   if (e.children.length === 0) return e.text
   let out = ""

@@ -24,12 +24,20 @@ import * as MpcName from "../MpcName.js"
 import { BooleanParam, intParam } from "../Param.js"
 import type { Element } from "./Document.js"
 
-/** The element's name. */
+/**
+ * The element's name.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const name = "MultiPartyCall"
 
 /**
  * XML-11: every attribute the element shares with the API, and the API parameter it maps to
  * (the table of `spec/XML.md`).
+ *
+ * @since 0.2.0
+ * @category constants
  */
 export const apiParameters = {
   role: "role",
@@ -64,9 +72,20 @@ export const apiParameters = {
   onExitActionMethod: "on_exit_action_method",
   relayDTMFInputs: "relay_dtmf_inputs"
 } as const satisfies Record<string, keyof AddParticipantParams.AddParticipantWire>
+/**
+ * The element's attributes that are also parameters of the add-participant API.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export type ApiAttribute = keyof typeof apiParameters
 
-/** XML-13: the attributes the API has not. */
+/**
+ * XML-13: the attributes the API has not.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const extraAttributes = [
   "startRecordingAudio",
   "startRecordingAudioMethod",
@@ -76,12 +95,28 @@ export const extraAttributes = [
   "transcript",
   "transcriptionUrl"
 ] as const
+/**
+ * XML-13: the element's attributes that the add-participant API does not have.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export type ExtraAttribute = (typeof extraAttributes)[number]
 
-/** Every attribute of the element. */
+/**
+ * Every attribute of the element.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const attributes: ReadonlyArray<string> = [...Object.keys(apiParameters), ...extraAttributes]
 
-/** The element's defaults where they differ from the API's (XML-12, XML-13). */
+/**
+ * The element's defaults where they differ from the API's (XML-12, XML-13).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const Defaults = {
   /** XML-12: the API's default is POST. */
   recordingCallbackMethod: "GET",
@@ -91,10 +126,20 @@ export const Defaults = {
   transcript: false
 } as const
 
-/** XML-13: `waitTime`, in seconds. */
+/**
+ * XML-13: `waitTime`, in seconds.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const WaitTime = Schema.Int.pipe(Schema.between(0, 1800))
 
-/** XML-13: the element's attributes the API has not, checked and kept, without effect here. */
+/**
+ * XML-13: the element's attributes the API has not, checked and kept, without effect here.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Extras = Schema.Struct({
   transcript: Schema.Boolean,
   startRecordingAudio: Schema.optionalWith(Webhook, { exact: true }),
@@ -102,18 +147,33 @@ export const Extras = Schema.Struct({
   waitTime: Schema.optionalWith(WaitTime, { exact: true }),
   transcriptionUrl: Schema.optionalWith(HttpUrl, { exact: true })
 })
+/**
+ * The type of {@link Extras}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Extras = typeof Extras.Type
 
 /**
  * What the element asks for: the current call joins the named MPC with the request the API would
  * have made for it. XML-15: a member that joined this way and leaves the MPC alive without an
  * `onExitAction` goes on with the document's next element (the API's member hangs up, LIFE-6).
+ *
+ * @since 0.2.0
+ * @category models
  */
 export const Join = Schema.Struct({
   mpcName: MpcName.MpcName,
   request: AddParticipantRequest,
   extras: Extras
 }).annotations({ identifier: "MultiPartyCallJoin" })
+/**
+ * The type of {@link Join}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Join = typeof Join.Type
 
 const opt = <A, I>(s: Schema.Schema<A, I>) => Schema.optionalWith(s, { exact: true })
@@ -136,12 +196,20 @@ const known = new Set(attributes)
 const renamed = (issues: ReadonlyArray<ParameterIssue>): Array<ParameterIssue> =>
   issues.map((i) => ({ parameter: attributeOf.get(i.parameter) ?? i.parameter, message: i.message }))
 
-/** The MPC name's refusals are reported under this name: it is the element's text. */
+/**
+ * The MPC name's refusals are reported under this name: it is the element's text.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const textParameter = "text"
 
 /**
  * XML-11, XML-12, XML-13, XML-14, XML-17: decodes a `<MultiPartyCall>` element for the live call
  * `callUuid`. Never throws; every fault of the element is in the one refusal.
+ *
+ * @since 0.2.0
+ * @category xml
  */
 export const decode = (element: Element, callUuid: string): Either.Either<Join, InvalidRequest> => {
   if (element.name !== name) {

@@ -7,9 +7,12 @@
  * @example
  * import { Xml } from "@mpc-kit/domain"
  *
- * const program = Xml.Program.compile(document, { origin: "Answer", callUuid })
- * let cursor = Xml.Program.start
- * const { instruction, cursor: after } = Xml.Program.next(program, cursor)
+ * const document = {
+ *   root: Xml.Document.element("Response", {}, "", [Xml.Document.element("Speak", {}, "Please hold")])
+ * }
+ * const program = Xml.Program.compile(document, { origin: "Answer", callUuid: "0b7b4242-8ee8-4872-b447-81b4ce972eae" })
+ * const { instruction, cursor } = Xml.Program.next(program, Xml.Program.start)
+ * // instruction: { _tag: "Speak", text: "Please hold", ... }; cursor: 1
  *
  * @since 0.2.0
  */
@@ -26,8 +29,19 @@ import * as MultiPartyCall from "./MultiPartyCall.js"
 // Causes
 // ---------------------------------------------------------------------------------------------
 
-/** Which URL a document came from: it decides the cause when the document is bad (XML-3, XML-4). */
+/**
+ * Which URL a document came from: it decides the cause when the document is bad (XML-3, XML-4).
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Origin = Schema.Literal("Answer", "Redirect", "Action")
+/**
+ * The type of {@link Origin}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Origin = typeof Origin.Type
 
 const hangup = (cause: string, code: number, source: Cause.HangupSource): Cause.Hangup => ({
@@ -36,7 +50,12 @@ const hangup = (cause: string, code: number, source: Cause.HangupSource): Cause.
   source
 })
 
-/** The hangup causes of call-control XML, with Plivo's names and codes. */
+/**
+ * The hangup causes of call-control XML, with Plivo's names and codes.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const Hangups = {
   /** XML-3 */
   invalidAnswerXml: hangup("Invalid Answer XML", 8011, "Error"),
@@ -52,7 +71,12 @@ export const Hangups = {
   hangupElement: hangup("Normal Hangup", 4000, "Answer XML")
 } as const satisfies Record<string, Cause.Hangup>
 
-/** XML-3: the cause of an invalid document, by where it came from. */
+/**
+ * XML-3: the cause of an invalid document, by where it came from.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const invalidCause = (origin: Origin): Cause.Hangup =>
   origin === "Answer"
     ? Hangups.invalidAnswerXml
@@ -60,7 +84,12 @@ export const invalidCause = (origin: Origin): Cause.Hangup =>
       ? Hangups.invalidRedirectXml
       : Hangups.invalidActionXml
 
-/** XML-4: the cause of a document that could not be had, by where it was to come from. */
+/**
+ * XML-4: the cause of a document that could not be had, by where it was to come from.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const unreachableCause = (origin: Origin): Cause.Hangup =>
   origin === "Answer"
     ? Hangups.errorReachingAnswerUrl
@@ -72,14 +101,30 @@ export const unreachableCause = (origin: Origin): Cause.Hangup =>
 // Durations
 // ---------------------------------------------------------------------------------------------
 
-/** XML-6: how long a step lasts: some seconds, or until the call ends (`loop="0"`). */
+/**
+ * XML-6: how long a step lasts: some seconds, or until the call ends (`loop="0"`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Duration = Schema.Union(
   Schema.TaggedStruct("Seconds", { seconds: Schema.NonNegativeInt }),
   Schema.TaggedStruct("UntilCallEnds", {})
 )
+/**
+ * The type of {@link Duration}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Duration = typeof Duration.Type
 
-/** XML-6 [decision]: the duration model of speech and audio, since nothing is synthesised or fetched. */
+/**
+ * XML-6 [decision]: the duration model of speech and audio, since nothing is synthesised or fetched.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export interface DurationModel {
   /** Characters of text spoken per second. */
   readonly speakCharactersPerSecond: number
@@ -87,13 +132,23 @@ export interface DurationModel {
   readonly playSeconds: number
 }
 
-/** XML-6: 15 characters per second of speech, 5 seconds per audio file. */
+/**
+ * XML-6: 15 characters per second of speech, 5 seconds per audio file.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const defaultDurations: DurationModel = { speakCharactersPerSecond: 15, playSeconds: 5 }
 
 const looped = (seconds: number, loop: number): Duration =>
   loop === 0 ? { _tag: "UntilCallEnds" } : { _tag: "Seconds", seconds: seconds * loop }
 
-/** XML-6: one Speak of `text`: one second per `speakCharactersPerSecond` characters, at least one. */
+/**
+ * XML-6: one Speak of `text`: one second per `speakCharactersPerSecond` characters, at least one.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const speakSeconds = (text: string, model: DurationModel = defaultDurations): number =>
   Math.max(1, Math.ceil(text.length / model.speakCharactersPerSecond))
 
@@ -101,7 +156,12 @@ export const speakSeconds = (text: string, model: DurationModel = defaultDuratio
 // Instructions
 // ---------------------------------------------------------------------------------------------
 
-/** XML-6: speak `text`, `loop` times. */
+/**
+ * XML-6: speak `text`, `loop` times.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Speak = Schema.TaggedStruct("Speak", {
   text: Schema.String,
   voice: Schema.String,
@@ -109,42 +169,109 @@ export const Speak = Schema.TaggedStruct("Speak", {
   loop: Schema.NonNegativeInt,
   duration: Duration
 })
-/** XML-6: play the audio at `url`, `loop` times. */
+/**
+ * XML-6: play the audio at `url`, `loop` times.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Play = Schema.TaggedStruct("Play", {
   url: HttpUrl,
   loop: Schema.NonNegativeInt,
   duration: Duration
 })
-/** XML-7: silence for `seconds`. */
+/**
+ * XML-7: silence for `seconds`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Wait = Schema.TaggedStruct("Wait", { seconds: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)) })
-/** XML-8: the reasons a `<Hangup>` may give. */
+/**
+ * XML-8: the reasons a `<Hangup>` may give.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const HangupReason = Schema.Literal("rejected", "busy")
+/**
+ * The type of {@link HangupReason}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type HangupReason = typeof HangupReason.Type
-/** XML-8: end the call now. */
+/**
+ * XML-8: end the call now.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Hangup = Schema.TaggedStruct("Hangup", {
   hangup: Cause.Hangup,
   reason: Schema.optionalWith(HangupReason, { exact: true })
 })
-/** XML-8: end the call `after` seconds from now; the next elements run meanwhile. */
+/**
+ * XML-8: end the call `after` seconds from now; the next elements run meanwhile.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const ScheduleHangup = Schema.TaggedStruct("ScheduleHangup", {
   after: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
   hangup: Cause.Hangup,
   reason: Schema.optionalWith(HangupReason, { exact: true })
 })
-/** XML-9: fetch `url` by `method` and run its document in place of this one. */
+/**
+ * XML-9: fetch `url` by `method` and run its document in place of this one.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Redirect = Schema.TaggedStruct("Redirect", { url: HttpUrl, method: HttpMethod })
-/** XML-11: the call joins an MPC; XML-15: it goes on with the next step when it leaves alive. */
+/**
+ * XML-11: the call joins an MPC; XML-15: it goes on with the next step when it leaves alive.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const JoinMpc = Schema.TaggedStruct("JoinMpc", { join: MultiPartyCall.Join })
-/** XML-10: a valid element this reference does not emulate; it takes no time. */
+/**
+ * XML-10: a valid element this reference does not emulate; it takes no time.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Skip = Schema.TaggedStruct("Skip", { element: Schema.String })
 
-/** One step of a valid document. */
+/**
+ * One step of a valid document.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Step = Schema.Union(Speak, Play, Wait, Hangup, ScheduleHangup, Redirect, JoinMpc, Skip)
+/**
+ * The type of {@link Step}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Step = typeof Step.Type
 
-/** XML-5: the document has run out; the call hangs up. */
+/**
+ * XML-5: the document has run out; the call hangs up.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const End = Schema.TaggedStruct("End", { hangup: Cause.Hangup })
-/** XML-3: the document is invalid; the call hangs up and nothing of the document runs. */
+/**
+ * XML-3: the document is invalid; the call hangs up and nothing of the document runs.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Invalid = Schema.TaggedStruct("Invalid", {
   hangup: Cause.Hangup,
   /** The faulty element (`Response` for the document itself) and its position among the steps. */
@@ -152,9 +279,20 @@ export const Invalid = Schema.TaggedStruct("Invalid", {
   index: Schema.NonNegativeInt,
   error: InvalidRequest
 })
+/**
+ * The type of {@link Invalid}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Invalid = typeof Invalid.Type
 
-/** What the driver does next. */
+/**
+ * What the driver does next.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const Instruction = Schema.Union(
   Speak,
   Play,
@@ -167,18 +305,34 @@ export const Instruction = Schema.Union(
   End,
   Invalid
 )
+/**
+ * The type of {@link Instruction}'s values.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Instruction = typeof Instruction.Type
 
 // ---------------------------------------------------------------------------------------------
 // Compiling
 // ---------------------------------------------------------------------------------------------
 
-/** A compiled document: its steps, or why it is invalid. */
+/**
+ * A compiled document: its steps, or why it is invalid.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export type Program =
   | { readonly _tag: "Valid"; readonly origin: Origin; readonly steps: ReadonlyArray<Step> }
   | { readonly _tag: "Invalid"; readonly origin: Origin; readonly invalid: Invalid }
 
-/** What compiling needs besides the document. */
+/**
+ * What compiling needs besides the document.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export interface Context {
   readonly origin: Origin
   /** The call running the document: the one a `<MultiPartyCall>` moves into the MPC. */
@@ -186,7 +340,12 @@ export interface Context {
   readonly durations?: DurationModel
 }
 
-/** XML-10: valid Plivo elements that are skipped. */
+/**
+ * XML-10: valid Plivo elements that are skipped.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const skipped: ReadonlyArray<string> = [
   "GetDigits",
   "GetInput",
@@ -365,6 +524,9 @@ const invalid = (context: Context, element: string, index: number, issues: Reado
  * XML-1, XML-2, XML-3: checks a whole document before anything of it runs and turns it into steps.
  * The root must be `<Response>`, without attributes or text; each child must be a Plivo element
  * with only its own attributes. Never throws.
+ *
+ * @since 0.2.0
+ * @category xml
  */
 export const compile = (document: Document, context: Context): Program => {
   const root = document.root
@@ -398,15 +560,28 @@ export const compile = (document: Document, context: Context): Program => {
 // Running
 // ---------------------------------------------------------------------------------------------
 
-/** The index of the next step. */
+/**
+ * The index of the next step.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export type Cursor = number
 
-/** The cursor of a program that has not started. */
+/**
+ * The cursor of a program that has not started.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const start: Cursor = 0
 
 /**
  * XML-1, XML-3, XML-5: the instruction at `cursor` and the cursor after it. An invalid program
  * gives its `Invalid` (and stays there); past the last step comes `End` with 4010.
+ *
+ * @since 0.2.0
+ * @category xml
  */
 export const next = (
   program: Program,
@@ -418,13 +593,23 @@ export const next = (
   return { instruction: step, cursor: cursor + 1 }
 }
 
-/** XML-4: the instruction when the document could not be had at all: hang up with the right cause. */
+/**
+ * XML-4: the instruction when the document could not be had at all: hang up with the right cause.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const unreachable = (origin: Origin): Instruction => ({
   _tag: "Hangup",
   hangup: unreachableCause(origin)
 })
 
-/** Every instruction of a program, in order, up to and including the first that ends it. */
+/**
+ * Every instruction of a program, in order, up to and including the first that ends it.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export const instructions = (program: Program): ReadonlyArray<Instruction> => {
   const out: Array<Instruction> = []
   let cursor = start

@@ -5,9 +5,24 @@
  * @since 0.2.0
  */
 
-/** A parsed XML document. */
+/**
+ * A parsed XML document.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as Document from "./Document.js"
-/** The `<MultiPartyCall>` element, decoded to an add-participant request. */
+/**
+ * The `<MultiPartyCall>` element, decoded to an add-participant request.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as MultiPartyCall from "./MultiPartyCall.js"
-/** A document as steps, run one at a time by whoever drives the call. */
+/**
+ * A document as steps, run one at a time by whoever drives the call.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as Program from "./Program.js"

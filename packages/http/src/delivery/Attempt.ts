@@ -14,10 +14,20 @@ import * as Stream from "effect/Stream"
 import { buildRequest, makeNonce } from "../CallbackSender.js"
 import type { Outcome } from "./Policy.js"
 
-/** DLV-3: the header carrying the callback's idempotency key. */
+/**
+ * DLV-3: the header carrying the callback's idempotency key.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const idempotencyHeader = "X-Mpc-Kit-Idempotency-Key"
 
-/** The request of one attempt: signed with a fresh nonce, keyed by the outbox id. */
+/**
+ * The request of one attempt: signed with a fresh nonce, keyed by the outbox id.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export const request = (
   authToken: string,
   callback: Command.SendCallback,
@@ -25,13 +35,21 @@ export const request = (
 ): HttpClientRequest.HttpClientRequest =>
   buildRequest(authToken, callback, makeNonce()).pipe(HttpClientRequest.setHeader(idempotencyHeader, key))
 
-/** DLV-11: the client with trace propagation off (the platform client adds b3 and traceparent). */
+/**
+ * DLV-11: the client with trace propagation off (the platform client adds b3 and traceparent).
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export const untraced = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   client.pipe(HttpClient.withTracerPropagation(false))
 
 /**
  * Runs one attempt within `timeout` (request and the bounded body read). The body is read until
  * `bodyLimit` bytes have been seen, then the stream is closed, which drops the connection.
+ *
+ * @since 0.1.0
+ * @category delivery
  */
 export const attempt = (
   client: HttpClient.HttpClient,

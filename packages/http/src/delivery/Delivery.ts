@@ -41,7 +41,12 @@ import { type OutboxItem, Store } from "../store/Store.js"
 import { attempt, request, untraced } from "./Attempt.js"
 import { decide, type RetryPolicy } from "./Policy.js"
 
-/** One origin's lane settings (DLV-5). */
+/**
+ * One origin's lane settings (DLV-5).
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export interface LaneOptions {
   /** Attempts in flight at most on this origin (default 4). */
   readonly concurrency?: number | undefined
@@ -49,7 +54,12 @@ export interface LaneOptions {
   readonly attemptTimeout?: Duration.DurationInput | undefined
 }
 
-/** How the engine is set up. Only `authToken` is required. */
+/**
+ * How the engine is set up. Only `authToken` is required.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export interface DeliveryOptions extends LaneOptions {
   /** The key of the signatures (CB-8). */
   readonly authToken: Redacted.Redacted<string> | string
@@ -67,19 +77,34 @@ export interface DeliveryOptions extends LaneOptions {
   readonly drainTimeout?: Duration.DurationInput | undefined
 }
 
-/** The options the `Default` layer reads. */
+/**
+ * The options the `Default` layer reads.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class DeliveryConfig extends Context.Tag("@mpc-kit/http/DeliveryConfig")<
   DeliveryConfig,
   DeliveryOptions
 >() {}
 
-/** A change of a callback's state (what the log says, for observers and tests). */
+/**
+ * A change of a callback's state (what the log says, for observers and tests).
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export type Change =
   | { readonly _tag: "Delivered"; readonly item: OutboxItem; readonly status: number }
   | { readonly _tag: "Retrying"; readonly item: OutboxItem; readonly at: number; readonly reason: string }
   | { readonly _tag: "DeadLettered"; readonly item: OutboxItem; readonly reason: string }
 
-/** Counters since start. */
+/**
+ * Counters since start.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export interface DeliveryStats {
   readonly attempts: number
   readonly delivered: number
@@ -280,15 +305,20 @@ const make = Effect.gen(function* () {
 /**
  * The delivery engine. `Delivery.layer(options)` needs the `Store` and an `HttpClient`;
  * `Delivery.Live(options)` brings Node's (undici).
+ *
+ * @since 0.1.0
+ * @category services
  */
 export class Delivery extends Effect.Service<Delivery>()("@mpc-kit/http/Delivery", {
   scoped: make
 }) {
+  /** The delivery engine with these options; needs the `Store` and an `HttpClient`. */
   static readonly layer = (
     options: DeliveryOptions
   ): Layer.Layer<Delivery, never, Store | HttpClient.HttpClient> =>
     Delivery.Default.pipe(Layer.provide(Layer.succeed(DeliveryConfig, options)))
 
+  /** The delivery engine with these options and Node's HTTP client (undici); needs the `Store`. */
   static readonly Live = (options: DeliveryOptions): Layer.Layer<Delivery, never, Store> =>
     Delivery.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
 }

@@ -5,20 +5,35 @@
  * @since 0.1.0
  */
 
-/** How one attempt ended. */
+/**
+ * How one attempt ended.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export type Outcome =
   | { readonly _tag: "Acknowledged"; readonly status: number }
   | { readonly _tag: "Status"; readonly status: number }
   | { readonly _tag: "Transport"; readonly detail: string }
   | { readonly _tag: "Timeout" }
 
-/** What to do next with the callback. */
+/**
+ * What to do next with the callback.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export type Decision =
   | { readonly _tag: "Ack" }
   | { readonly _tag: "Retry"; readonly at: number; readonly reason: string }
   | { readonly _tag: "DeadLetter"; readonly reason: string }
 
-/** The retry settings. */
+/**
+ * The retry settings.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export interface RetryPolicy {
   /** Delay before the first retry, in ms. */
   readonly initialDelay: number
@@ -30,14 +45,29 @@ export interface RetryPolicy {
   readonly horizon: number
 }
 
-/** DLV-6: the delay before retry number `failures` (1 for the first retry), capped. */
+/**
+ * DLV-6: the delay before retry number `failures` (1 for the first retry), capped.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export const backoff = (policy: RetryPolicy, failures: number): number =>
   Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, failures - 1))
 
-/** DLV-8: statuses worth retrying: the receiver is down or asks to slow down. */
+/**
+ * DLV-8: statuses worth retrying: the receiver is down or asks to slow down.
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export const retryableStatus = (status: number): boolean => status >= 500 || status === 408 || status === 429
 
-/** A one-line summary of an outcome (all that is kept of a failure: DLV-10). */
+/**
+ * A one-line summary of an outcome (all that is kept of a failure: DLV-10).
+ *
+ * @since 0.1.0
+ * @category delivery
+ */
 export const summary = (outcome: Outcome): string => {
   switch (outcome._tag) {
     case "Acknowledged":
@@ -53,6 +83,9 @@ export const summary = (outcome: Outcome): string => {
 /**
  * The decision after an attempt. `failures` counts the failed attempts before this one,
  * `createdAt` is when the callback was written, `now` the time the attempt ended.
+ *
+ * @since 0.1.0
+ * @category delivery
  */
 export const decide = (
   policy: RetryPolicy,

@@ -15,14 +15,24 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Store } from "./Store.js"
 
-/** The SQLite file under a data directory (`:memory:` for a throwaway store). */
+/**
+ * The SQLite file under a data directory (`:memory:` for a throwaway store).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const sqliteFile = (dataDir: string): string => {
   if (dataDir === ":memory:") return ":memory:"
   mkdirSync(dataDir, { recursive: true })
   return join(dataDir, "mpc-kit.sqlite")
 }
 
-/** SQLite's settings. */
+/**
+ * SQLite's settings.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export interface SqliteOptions {
   /**
    * STORE-9: `NORMAL` (the default) makes a commit survive the process being killed; `FULL` also
@@ -31,7 +41,12 @@ export interface SqliteOptions {
   readonly synchronous?: "NORMAL" | "FULL" | undefined
 }
 
-/** STORE-7: the store in `<dataDir>/mpc-kit.sqlite`, or in memory for `:memory:`. */
+/**
+ * STORE-7: the store in `<dataDir>/mpc-kit.sqlite`, or in memory for `:memory:`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const StoreSqlite = (
   dataDir: string,
   options: SqliteOptions = {}
@@ -46,7 +61,12 @@ export const StoreSqlite = (
   return Store.Default.pipe(Layer.provideMerge(Layer.provideMerge(pragmas, client)), Layer.orDie)
 }
 
-/** STORE-7: the store on the PostgreSQL database at `url` (`DATABASE_URL`). */
+/**
+ * STORE-7: the store on the PostgreSQL database at `url` (`DATABASE_URL`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<Store | SqlClient.SqlClient> =>
   Store.Default.pipe(
     Layer.provideMerge(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
@@ -56,6 +76,9 @@ export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<St
 /**
  * STORE-7: PostgreSQL when `DATABASE_URL` is set, else SQLite under `MPC_DATA_DIR` (default
  * `mpc-data` in the working directory; `:memory:` for a throwaway store).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const StoreFromConfig: Layer.Layer<Store | SqlClient.SqlClient, never> = Layer.unwrapEffect(
   Effect.gen(function* () {

@@ -83,7 +83,12 @@ const initial = Effect.gen(function* () {
   yield* sql`CREATE INDEX mpc_history_end ON mpc_history (account, end_time)`
 })
 
-/** Runs the migrations not yet applied (recorded in `mpc_migrations`). */
+/**
+ * Runs the migrations not yet applied (recorded in `mpc_migrations`).
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export const run = Migrator.make({})({
   loader: Migrator.fromRecord({ "1_initial": initial }),
   table: "mpc_migrations"

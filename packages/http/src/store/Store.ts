@@ -20,7 +20,12 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Migrations from "./Migrations.js"
 
-/** A store operation failed (the database, or a document that no longer decodes). */
+/**
+ * A store operation failed (the database, or a document that no longer decodes).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class StoreError extends Data.TaggedError("StoreError")<{
   readonly operation: string
   readonly message: string
@@ -36,7 +41,12 @@ const decodeState = Schema.decode(StateJson)
 const encodeCallback = Schema.encode(CallbackJson)
 const decodeCallback = Schema.decodeSync(CallbackJson)
 
-/** DLV-5: the lane a URL's callbacks are delivered on: its origin (scheme, host, port). */
+/**
+ * DLV-5: the lane a URL's callbacks are delivered on: its origin (scheme, host, port).
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export const originOf = (url: string): string => {
   try {
     const origin = new URL(url).origin
@@ -46,19 +56,34 @@ export const originOf = (url: string): string => {
   }
 }
 
-/** An event as logged. */
+/**
+ * An event as logged.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface LoggedEvent {
   readonly seq: number
   readonly event: Event.Event
 }
 
-/** The latest snapshot of an account. */
+/**
+ * The latest snapshot of an account.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface Snapshot {
   readonly seq: number
   readonly state: State.State
 }
 
-/** What `appendEvents` committed. */
+/**
+ * What `appendEvents` committed.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface Appended {
   /** The sequence number of the last event appended (the previous last one if there were none). */
   readonly seq: number
@@ -66,7 +91,12 @@ export interface Appended {
   readonly outboxIds: ReadonlyArray<number>
 }
 
-/** A callback waiting in the outbox. */
+/**
+ * A callback waiting in the outbox.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface OutboxItem {
   readonly id: number
   readonly account: string
@@ -85,7 +115,12 @@ export interface OutboxItem {
   readonly lastError: string | undefined
 }
 
-/** A callback given up on (DLV-7). */
+/**
+ * A callback given up on (DLV-7).
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface DeadLetter {
   readonly id: number
   readonly account: string
@@ -100,7 +135,12 @@ export interface DeadLetter {
   readonly reason: string
 }
 
-/** An ended MPC as kept for reads (STORE-6); the documents are the shell's own JSON. */
+/**
+ * An ended MPC as kept for reads (STORE-6); the documents are the shell's own JSON.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface HistoryEntry {
   readonly account: string
   readonly mpcUuid: string
@@ -114,7 +154,12 @@ export interface HistoryEntry {
   readonly trace: unknown
 }
 
-/** Bounds on a time column (epoch ms), as the list endpoints' `__gt`, `__gte`, `__lt`, `__lte`. */
+/**
+ * Bounds on a time column (epoch ms), as the list endpoints' `__gt`, `__gte`, `__lt`, `__lte`.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface TimeRange {
   readonly gt?: number | undefined
   readonly gte?: number | undefined
@@ -122,7 +167,12 @@ export interface TimeRange {
   readonly lte?: number | undefined
 }
 
-/** The list endpoints' filters (all optional, combined with AND). */
+/**
+ * The list endpoints' filters (all optional, combined with AND).
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface HistoryFilter {
   readonly name?: string | undefined
   readonly status?: string | undefined
@@ -131,13 +181,23 @@ export interface HistoryFilter {
   readonly endTime?: TimeRange | undefined
 }
 
-/** A page: `limit` rows after skipping `offset`, as Plivo's list endpoints page. */
+/**
+ * A page: `limit` rows after skipping `offset`, as Plivo's list endpoints page.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface Page {
   readonly limit: number
   readonly offset: number
 }
 
-/** One page of a list and the count of all matching rows. */
+/**
+ * One page of a list and the count of all matching rows.
+ *
+ * @since 0.1.0
+ * @category store
+ */
 export interface Paged<A> {
   readonly total: number
   readonly items: ReadonlyArray<A>
@@ -482,9 +542,20 @@ const make = Effect.gen(function* () {
   } as const
 })
 
-/** The store over whichever `SqlClient` is provided (see `StoreSqlite`, `StorePg`). */
+/**
+ * The store over whichever `SqlClient` is provided (see `StoreSqlite`, `StorePg`).
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class Store extends Effect.Service<Store>()("@mpc-kit/http/Store", {
   effect: make
 }) {}
 
+/**
+ * The error of `@effect/sql` that a failed query gives, re-exported for the store's signatures.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type { SqlError }

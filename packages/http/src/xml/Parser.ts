@@ -11,7 +11,12 @@ import type { Xml } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
 import { SaxesParser } from "saxes"
 
-/** XML-19: the limits of one parse. */
+/**
+ * XML-19: the limits of one parse.
+ *
+ * @since 0.2.0
+ * @category xml
+ */
 export interface Limits {
   /** Longest document, in UTF-16 code units (default 65,536). */
   readonly maxChars: number
@@ -29,7 +34,12 @@ export interface Limits {
   readonly chunk: number
 }
 
-/** XML-19: the default limits. */
+/**
+ * XML-19: the default limits.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
 export const defaultLimits: Limits = {
   maxChars: 64 * 1024,
   maxElements: 1000,
@@ -59,6 +69,9 @@ const record = (): Record<string, string> => Object.create(null) as Record<strin
  * XML-19, XML-20: parses a document into the domain's `Document`, or says why it cannot, with the
  * line and column. Comments, processing instructions and the XML declaration are dropped; text and
  * CDATA are kept as the element's text.
+ *
+ * @since 0.2.0
+ * @category xml
  */
 export const parseDocument = (
   xml: string,
