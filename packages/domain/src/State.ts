@@ -74,6 +74,12 @@ export const CallXml = Schema.Struct({
   /** The application's hangup callback (`hangup_url`). */
   hangupUrl: opt(Webhook)
 })
+/**
+ * XML-1: the call-control state of a call run by an XML document.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type CallXml = typeof CallXml.Type
 
 /**

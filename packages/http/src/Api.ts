@@ -57,32 +57,62 @@ export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 400 })
 ) {}
-/** @since 0.1.0 @category errors */
+/**
+ * API-2: a 401 in Plivo's `{api_id, error}` form.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 401 })
 ) {}
-/** @since 0.1.0 @category errors */
+/**
+ * API-2: a 404 in Plivo's `{api_id, error}` form.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NotFound extends Schema.Class<NotFound>("NotFound")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 404 })
 ) {}
-/** @since 0.1.0 @category errors */
+/**
+ * API-2: a 405 in Plivo's `{api_id, error}` form.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MethodNotAllowed extends Schema.Class<MethodNotAllowed>("MethodNotAllowed")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 405 })
 ) {}
-/** @since 0.1.0 @category errors */
+/**
+ * API-2: a 409 in Plivo's `{api_id, error}` form.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class Conflict extends Schema.Class<Conflict>("Conflict")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 409 })
 ) {}
-/** A body over the limit; written with `Connection: close` (the rest of the body is never read). */
+/**
+ * A body over the limit; written with `Connection: close` (the rest of the body is never read).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 413 })
 ) {}
-/** The account's request rate is over its limit; written with `Retry-After`. */
+/**
+ * The account's request rate is over its limit; written with `Retry-After`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyRequests")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 429 })
@@ -90,7 +120,12 @@ export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyReque
   /** Seconds until the account's window ends (the `Retry-After` header, not part of the body). */
   retryAfter = 1
 }
-/** @since 0.1.0 @category errors */
+/**
+ * API-2: a 500 in Plivo's `{api_id, error}` form (never sent for bad input).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class Internal extends Schema.Class<Internal>("Internal")(
   plivoErrorFields,
   HttpApiSchema.annotations({ status: 500 })
@@ -172,7 +207,10 @@ export class Caller extends Context.Tag("@mpc-kit/http/Caller")<
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", {
   failure: Schema.Union(Unauthorized, TooManyRequests),
   provides: Caller,
-  security: { basic: HttpApiSecurity.basic }
+  security: {
+    /** API-3: the account's auth id and token as HTTP Basic credentials. */
+    basic: HttpApiSecurity.basic
+  }
 }) {}
 
 /**

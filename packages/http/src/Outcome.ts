@@ -51,6 +51,7 @@ export const replyStatus: { readonly [K in Outcome.Reply["_tag"]]: number } = {
  * @category mapping
  */
 export const bodies = {
+  /** The add participant's 201 body: the legs dialled and the request's UUID (API-1). */
   Added: (apiId: string, r: Extract<Outcome.Reply, { _tag: "Added" }>) => ({
     api_id: apiId,
     calls: r.legs.map((l) => ({ to: l.to, from: l.from, call_uuid: l.callUuid })),
@@ -58,10 +59,12 @@ export const bodies = {
     message: r.queued ? "add participant action queued" : "add participant action initiated",
     request_uuid: r.requestUuid
   }),
+  /** The create-call's 201 body: the new call's UUID. */
   CallCreated: (apiId: string, r: Extract<Outcome.Reply, { _tag: "CallCreated" }>) => ({
     api_id: apiId,
     call_uuid: r.callUuid
   }),
+  /** The update participant's 202 body. */
   MembersUpdated: (apiId: string, r: Extract<Outcome.Reply, { _tag: "MembersUpdated" }>) => ({
     api_id: apiId,
     message: "update participant action accepted",
@@ -69,6 +72,7 @@ export const bodies = {
     ...(r.hold === undefined ? {} : { hold: r.hold }),
     ...(r.coachMode === undefined ? {} : { coach_mode: r.coachMode })
   }),
+  /** The start recording's 202 body. */
   RecordingStarted: (apiId: string, r: Extract<Outcome.Reply, { _tag: "RecordingStarted" }>) => ({
     api_id: apiId,
     message: "MPC recording started",

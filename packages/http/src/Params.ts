@@ -113,13 +113,38 @@ const absentDropped = <A, I>(schema: Schema.Schema<A, I>) =>
  * @category schemas
  */
 export const UpdateMember = absentDropped(UpdateMemberParams)
-/** @since 0.1.0 @category schemas */
+/**
+ * The start-recording payload's decoding schema (absent values dropped).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const StartRecording = absentDropped(StartRecordingParams)
-/** @since 0.1.0 @category schemas */
+/**
+ * The create-call payload's decoding schema (absent values dropped).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const CreateCall = absentDropped(CreateCallParams)
-/** @since 0.1.0 @category schemas */
+/**
+ * The digits payload's decoding schema (absent values dropped).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Digits = absentDropped(DigitsParams)
-/** @since 0.1.0 @category schemas */
+/**
+ * The speak payload's decoding schema (absent values dropped).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Speak = absentDropped(SpeakParams)
-/** @since 0.1.0 @category schemas */
+/**
+ * The clock-advance payload's decoding schema (absent values dropped).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Advance = absentDropped(AdvanceParams)

@@ -204,7 +204,12 @@ const fastPath = (slot: FastPath.Slot) =>
     })
   )
 
-/** The emulator: engines, routes and a Node HTTP server, announcing its address. */
+/**
+ * The emulator: engines, routes and a Node HTTP server, announcing its address.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: Options) => {
   const slot: FastPath.Slot = {}
   return Layer.mergeAll(serve, announce, fastPath(slot)).pipe(

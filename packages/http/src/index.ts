@@ -4,7 +4,12 @@
  * @since 0.1.0
  */
 
-/** XML-1: inbound calls with an answer URL (since 0.2.0). */
+/**
+ * XML-1: inbound calls with an answer URL.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as AnswerUrl from "./AnswerUrl.js"
 /**
  * Signed, retried, ordered callbacks (CB-2, CB-8).
@@ -62,5 +67,10 @@ export * as Signature from "./Signature.js"
  * @category modules
  */
 export * as Xml from "./Xml.js"
-/** XML-1, XML-4: fetching the documents that run calls (since 0.2.0). */
+/**
+ * XML-1, XML-4: fetching the documents that run calls.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as DocumentFetcher from "./xml/Fetcher.js"

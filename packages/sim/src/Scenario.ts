@@ -103,20 +103,34 @@ export type MemberRef = typeof MemberRef.Type
  * attributes and text, `{id}`, `{from}` and `{to}` stand for the call's label, caller and number.
  *
  * @since 0.2.0
+ * @category models
  */
 export const XmlElement = Schema.Struct({
   element: Schema.String,
   attributes: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
   text: opt(Schema.String)
 }).annotations({ identifier: "XmlElement" })
+/**
+ * The type of an application element.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type XmlElement = typeof XmlElement.Type
 
 /**
  * XML-1: an application's document: the children of its `<Response>`, in order.
  *
  * @since 0.2.0
+ * @category models
  */
 export const Application = Schema.Array(XmlElement).annotations({ identifier: "Application" })
+/**
+ * The type of an application document.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Application = typeof Application.Type
 
 /**

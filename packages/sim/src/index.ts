@@ -6,7 +6,12 @@
  * @since 0.1.0
  */
 
-/** XML-1: inbound callers' applications as data (since 0.2.0). */
+/**
+ * XML-1: inbound callers' applications as data.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
 export * as Applications from "./Applications.js"
 /**
  * A run's figures as Vega-Lite charts, rendered to SVG.

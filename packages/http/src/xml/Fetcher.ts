@@ -60,7 +60,10 @@ export interface DocumentFetcherOptions {
  */
 export class DocumentFetcher extends Context.Tag("@mpc-kit/http/xml/DocumentFetcher")<
   DocumentFetcher,
-  { readonly fetch: (request: DocumentRequest) => Effect.Effect<DocumentResult> }
+  {
+    /** Fetches one document; its outcome is the event to submit. */
+    readonly fetch: (request: DocumentRequest) => Effect.Effect<DocumentResult>
+  }
 >() {}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
