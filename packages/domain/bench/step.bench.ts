@@ -11,6 +11,9 @@
  * about a minute, so about 6,000 are live at once.
  *
  * Run: pnpm bench:step  (options: --mpcs N, default 20000; --rounds N, default 5; --only-step to profile)
+ *
+ * `--one-mpc N`: instead, the cost of one more add-participant into a single MPC whose legs wait in
+ * the CPS queue (2 per second), in microseconds per add, with 100, 1,000, ... up to N legs queued.
  */
 import { AddParticipantParams, type Event, Invariants, PMap, State, Step } from "@mpc-kit/domain"
 import * as Either from "effect/Either"
@@ -244,6 +247,47 @@ const time = (f: () => void): number => {
   const t = process.hrtime.bigint()
   f()
   return Number(process.hrtime.bigint() - t) / 1e9
+}
+
+if (process.argv.includes("--one-mpc")) {
+  // Each add dials one leg 1 ms after the last: at 2 calls per second almost every leg stays queued.
+  const maxLegs = arg("one-mpc", 10_000)
+  const request = decode({ role: "Agent", from: "+12025550000", to: "+14155550101" })
+  let api = 0
+  const add = (s: State.State, at: number): State.State => {
+    const r = Step.step(s, {
+      _tag: "AddParticipant",
+      at,
+      apiId: `a${++api}`,
+      mpc: { _tag: "ByName", name: "room" },
+      request
+    })
+    if (r.refused !== undefined) throw new Error(`add refused: ${JSON.stringify(r.refused)}`)
+    return r.state
+  }
+  const batch = 200
+  let state = State.make({ cps: 2 }, T0)
+  let legs = 0
+  console.log(`node ${process.version}; one MPC, ${batch} adds per sample, median of ${rounds} samples`)
+  for (let target = 100; target <= maxLegs; target *= 10) {
+    while (legs < target) state = add(state, T0 + ++legs)
+    const base = state
+    const samples: Array<number> = []
+    for (let r = 0; r < rounds + 1; r++) {
+      samples.push(
+        time(() => {
+          let s = base
+          for (let k = 1; k <= batch; k++) s = add(s, T0 + legs + k)
+        })
+      )
+    }
+    samples.shift() // warm-up
+    const us = (median(samples) / batch) * 1e6
+    console.log(
+      `  ${target.toLocaleString("en-US").padStart(7)} legs queued   ${us.toFixed(1).padStart(8)} us per add`
+    )
+  }
+  process.exit(0)
 }
 
 console.log(`node ${process.version}; recording the trace of ${mpcCount.toLocaleString("en-US")} MPCs...`)

@@ -16,6 +16,13 @@ export const putCall = (tx: Tx, d: Draft, call: Call): void => {
   d.calls = calls
 }
 
+/** A call new to the MPC (a fresh UUID), added at the end without looking for it first. */
+export const appendCall = (tx: Tx, d: Draft, call: Call): void => {
+  const calls = tx.writable(d.calls)
+  calls.push(call)
+  d.calls = calls
+}
+
 export const findMember = (d: Mpc, memberId: string): Member | undefined =>
   d.members.find((m) => m.id === memberId)
 

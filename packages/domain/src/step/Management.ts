@@ -14,7 +14,7 @@ import { type Leg, type Refusal, type Reply, refusal } from "../Outcome.js"
 import * as PMap from "../PMap.js"
 import type { Call, Member, Mpc } from "../State.js"
 import { memberCallback, recordingCallback, requestCallback, statusCallback } from "./Callbacks.js"
-import { findCall, findMember, newCall, patch, putCall, putMember } from "./Calls.js"
+import { appendCall, findCall, findMember, newCall, patch, putCall, putMember } from "./Calls.js"
 import { enqueue, pump } from "./Cps.js"
 import { endMpc, join, leave, settle } from "./Lifecycle.js"
 import { completeRecording, startRecording } from "./Recording.js"
@@ -136,6 +136,7 @@ export const admit = (
   const dialOut = r.target as DialOut
   const legs: Array<string> = []
   const listed: Array<Leg> = []
+  const seqs: Array<string> = []
   for (const destination of dialOut.destinations) {
     const callUuid = tx.id()
     const to = formatAddress(destination.address)
@@ -151,15 +152,22 @@ export const admit = (
       callStatusCallback: dialOut.callStatusCallback,
       createdAt: tx.now
     })
-    putCall(tx, d, enqueue(tx, call, d.uuid))
+    // The leg's UUID is fresh, so it is appended without a search (an add costs the same however many
+    // legs the MPC already has).
+    const queued = enqueue(tx, call, d.uuid)
+    seqs.push(String(queued.queueSeq))
+    appendCall(tx, d, queued)
     tx.callIndex = PMap.set(tx.callIndex, callUuid, d.uuid)
     legs.push(callUuid)
     listed.push({ to, from: dialOut.from, callUuid })
   }
-  d.requests = [...d.requests, { uuid: requestUuid, createdAt: tx.now, request: r, legs }]
+  const requests = tx.writable(d.requests)
+  requests.push({ uuid: requestUuid, createdAt: tx.now, request: r, legs })
+  d.requests = requests
   pump(tx)
-  // CPS-2: "queued" when the request's legs wait in the CPS queue.
-  const waiting = legs.some((uuid) => findCall(tx.draft(d), uuid)?.state === "queued")
+  // CPS-2: "queued" when the request's legs wait in the CPS queue (a leg is `queued` exactly while its
+  // sequence number is in the queue: looked up there, not by scanning the MPC's calls).
+  const waiting = seqs.some((seq) => PMap.has(tx.cps.queue, seq))
   if (apiId !== undefined)
     respond(tx, apiId, { _tag: "Added", requestUuid, mpcUuid: d.uuid, legs: listed, queued: waiting })
   return undefined
