@@ -96,7 +96,7 @@ const states: Record<string, (body: Json) => void> = {
     )
     assert.isTrue(
       objects(body).some((o) => o.sub_account === `/v1/Account/${account.authId}/Subaccount/${sub.authId}/`),
-      "the subaccount's MPC is listed"
+      `the subaccount's MPC is listed (adding it: ${JSON.stringify(outcomes["addParticipant.sub"])})`
     )
   },
   "list.sub": (body) => {

@@ -124,9 +124,13 @@ const main = async () => {
   await network("POST", `calls/${alone}/hangup`)
   // A subaccount's MPC, which the main account's list includes.
   const subClient = new plivo.Client(SUB_ID, SUB_TOKEN, { proxy: SDK_PROXY })
-  await subClient.multiPartyCalls
-    .addParticipant("Agent", { friendlyName: `${name}-sub`, from, to: "+12025556666" })
-    .catch(() => undefined)
+  await record("addParticipant.sub", () =>
+    subClient.multiPartyCalls.addParticipant("Agent", {
+      friendlyName: `${name}-sub`,
+      from,
+      to: "+12025556666"
+    })
+  )
   await record("stop", () => mpc.stop({ friendlyName: name }))
   // The ended MPC, by its uuid and in the list, then the list filtered as the SDK sends filters.
   await record("get.ended", () => mpc.get({ uuid }))

@@ -62,17 +62,26 @@ const mpcUri = "^/v1/Account/[A-Za-z0-9]+/MultiPartyCall/uuid_[0-9a-f-]+/"
 const filled = (o: Readonly<Record<string, unknown>>, keys: ReadonlyArray<string>, when: string) =>
   keys.filter((k) => o[k] === null || o[k] === undefined).map((k) => `${k} is null although ${when}`)
 
-/** SDK-23: an ended MPC carries its end, durations and termination cause; a live one none of them. */
+const ends = [
+  "end_time",
+  "duration",
+  "billed_duration",
+  "billed_amount",
+  "termination_cause",
+  "termination_cause_code"
+]
+
+/**
+ * SDK-23, SDK-26: an ended MPC carries its end, durations, amount and termination cause, and no
+ * recording state; a live one the other way round.
+ */
 const mpcEnded = (o: Readonly<Record<string, unknown>>) =>
   o.status === "Ended"
-    ? filled(
-        o,
-        ["end_time", "duration", "billed_duration", "termination_cause", "termination_cause_code"],
-        "Ended"
-      )
-    : ["end_time", "termination_cause", "termination_cause_code"]
-        .filter((k) => o[k] !== null)
-        .map((k) => `${k} is set although ${String(o.status)}`)
+    ? [...filled(o, ends, "Ended"), ...(o.recording === null ? [] : ["recording is set although Ended"])]
+    : [
+        ...ends.filter((k) => o[k] !== null).map((k) => `${k} is set although ${String(o.status)}`),
+        ...filled(o, ["recording"], String(o.status))
+      ]
 
 /** SDK-22: a member that has left carries its exit and billing; mute and hold are null. */
 const memberLeft = (o: Readonly<Record<string, unknown>>) =>
