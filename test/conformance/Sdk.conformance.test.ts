@@ -77,6 +77,23 @@ const conforms = (name: string, ref: Reference) => {
   return body
 }
 
+/** SDK-34: a refusal is Plivo's `{api_id, error}` with a 4xx, and the SDK rejects. */
+const refused = (name: string, expected: { readonly mentions: RegExp; readonly status?: number }) => {
+  const outcome = outcomes[name]
+  assert.isDefined(outcome?.wire, `${name} got no HTTP answer: ${outcome?.error}`)
+  const wire = outcome!.wire!
+  const detail = `${name}: ${wire.method} ${wire.url} -> ${wire.status} ${JSON.stringify(wire.body)}`
+  if (expected.status === undefined) assert.isTrue(wire.status >= 400 && wire.status < 500, detail)
+  else assert.strictEqual(wire.status, expected.status, detail)
+  assert.deepStrictEqual(
+    check(wire.body, { required: { api_id: ["string"], error: ["string"] } }),
+    [],
+    detail
+  )
+  assert.match((wire.body as Record<string, string>).error!, expected.mentions, detail)
+  assert.isFalse(outcome!.ok, "the SDK rejects")
+}
+
 type Json = Record<string, unknown>
 const objects = (body: Json) => body.objects as Array<Json>
 
@@ -113,6 +130,24 @@ const states: Record<string, (body: Json) => void> = {
       assert.strictEqual(o.termination_cause_code, 3000)
     }
   },
+  // SDK-28, SDK-29: the creation-time filter, as the SDK spells it, keeps only the first MPC.
+  "list.created": (body) => {
+    assert.isNotEmpty(objects(body))
+    for (const o of objects(body))
+      assert.isTrue(String(o.creation_time) < "2026-01-05 09:00:05", String(o.creation_time))
+  },
+  // SDK-31: the call_uuid filter keeps that call's entries only.
+  "listParticipants.byCall": (body) => {
+    const byCall = objects(body)
+    assert.lengthOf(byCall, 1)
+    assert.strictEqual(
+      byCall[0]!.call_uuid,
+      (outcomes.listParticipants?.wire?.body as { objects: Array<Json> }).objects[0]!.call_uuid
+    )
+  },
+  // SDK-33: a recording started again after a stop is a new one.
+  "startRecording.again": (body) =>
+    assert.notStrictEqual(body.recording_id, (outcomes.startRecording?.wire?.body as Json).recording_id),
   // SDK-22: a member that has left stays readable.
   "getParticipant.left": (body) => assert.isNotNull(body.exit_time),
   "listParticipants.left": (body) =>
@@ -128,6 +163,7 @@ describe("the official plivo SDK's MPC methods against the emulator", () => {
     it(`${rules} multiPartyCalls.${method} answers ${ref.status} with Plivo's shape`, () => {
       conforms(method, ref)
       for (const further of ref.also ?? []) states[further]?.(conforms(further, ref) as Json)
+      for (const [name, expected] of Object.entries(ref.refusals ?? {})) refused(name, expected)
     })
   }
 })

@@ -89,16 +89,26 @@ const main = async () => {
   const members = participants && Array.isArray(participants.objects) ? participants.objects : []
   const agent = String(members[0] ? members[0].memberId : "1")
   const kicked = String(members[2] ? members[2].memberId : "3")
+  const agentCall = members[0] ? members[0].callUuid : "unknown"
+  await record("listParticipants.byCall", () =>
+    mpc.listParticipants({ friendlyName: name, callUuid: agentCall })
+  )
   await record("get", () => mpc.get({ friendlyName: name }))
   await record("list", () => mpc.list())
   await record("getParticipant", () => mpc.getParticipant(agent, { friendlyName: name }))
   await record("updateParticipant", () =>
     mpc.updateParticipant(agent, { friendlyName: name, mute: true, hold: false })
   )
+  await record("updateParticipant.coachAll", () =>
+    mpc.updateParticipant("all", { friendlyName: name, coachMode: true })
+  )
   await record("startRecording", () => mpc.startRecording({ friendlyName: name }))
   await record("pauseRecording", () => mpc.pauseRecording({ friendlyName: name }))
+  await record("pauseRecording.again", () => mpc.pauseRecording({ friendlyName: name }))
   await record("resumeRecording", () => mpc.resumeRecording({ friendlyName: name }))
   await record("stopRecording", () => mpc.stopRecording({ friendlyName: name }))
+  await record("startRecording.again", () => mpc.startRecording({ friendlyName: name }))
+  await mpc.stopRecording({ friendlyName: name }).catch(() => undefined)
   await record("startParticipantRecording", () =>
     mpc.startParticipantRecording(agent, { friendlyName: name })
   )
@@ -136,6 +146,9 @@ const main = async () => {
   await record("get.ended", () => mpc.get({ uuid }))
   await record("list.ended", () => mpc.list())
   await record("list.sub", () => mpc.list({ subAccount: SUB_ID }))
+  // Created before the clock first moved: only the first MPC (the SDK sends `creation_time_lt`).
+  await record("list.created", () => mpc.list({ creation_time__lt: "2026-01-05 09:00:05" }))
+  await record("list.badCode", () => mpc.list({ terminationCauseCode: "abc" }))
   await record("list.filtered", () =>
     mpc.list({
       status: "ended",

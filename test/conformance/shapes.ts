@@ -33,6 +33,8 @@ export interface Reference {
   readonly parsed: Parsed
   /** Other rules of spec/SDK.md the checks of this method's test enforce. */
   readonly covers?: ReadonlyArray<string>
+  /** Calls of the same method that must be refused: a 4xx (this one when given) naming the reason. */
+  readonly refusals?: Readonly<Record<string, { readonly mentions: RegExp; readonly status?: number }>>
   /** Further calls of the same method, in other states, held to the same shape (e.g. an ended MPC). */
   readonly also?: ReadonlyArray<string>
 }
@@ -178,7 +180,7 @@ const one = `${mpc}/{mpc_id}`
 export const references = {
   list: {
     rule: "SDK-1",
-    covers: ["SDK-23", "SDK-25", "SDK-26", "SDK-27", "SDK-28"],
+    covers: ["SDK-23", "SDK-25", "SDK-26", "SDK-27", "SDK-28", "SDK-29", "SDK-30", "SDK-34"],
     http: { method: "GET", path: `${mpc}/` },
     status: 200,
     body: {
@@ -186,7 +188,8 @@ export const references = {
       nested: { meta, objects: mpcShape }
     },
     parsed: "array",
-    also: ["list.ended", "list.sub", "list.filtered"]
+    also: ["list.ended", "list.sub", "list.filtered", "list.created"],
+    refusals: { "list.badCode": { status: 400, mentions: /termination_cause_code/ } }
   },
   get: {
     rule: "SDK-2",
@@ -223,7 +226,7 @@ export const references = {
   },
   listParticipants: {
     rule: "SDK-6",
-    covers: ["SDK-20", "SDK-21", "SDK-22", "SDK-25"],
+    covers: ["SDK-20", "SDK-21", "SDK-22", "SDK-25", "SDK-31"],
     http: { method: "GET", path: `${one}/Participant/` },
     status: 200,
     body: {
@@ -231,7 +234,7 @@ export const references = {
       nested: { meta, objects: participantShape }
     },
     parsed: "object",
-    also: ["listParticipants.left"]
+    also: ["listParticipants.left", "listParticipants.byCall"]
   },
   getParticipant: {
     rule: "SDK-7",
@@ -244,6 +247,8 @@ export const references = {
   },
   updateParticipant: {
     rule: "SDK-8",
+    covers: ["SDK-32", "SDK-34"],
+    refusals: { "updateParticipant.coachAll": { status: 400, mentions: /coach_mode/ } },
     http: { method: "POST", path: `${one}/Participant/{member_id}/` },
     status: 202,
     // The suite sends `mute` and `hold`: one result string for each attribute sent.
@@ -265,6 +270,8 @@ export const references = {
   },
   startRecording: {
     rule: "SDK-10",
+    covers: ["SDK-33"],
+    also: ["startRecording.again"],
     http: { method: "POST", path: `${one}/Record/` },
     status: 202,
     body: recordingStarted(/^MPC: .+ record started$/),
@@ -279,6 +286,8 @@ export const references = {
   },
   pauseRecording: {
     rule: "SDK-12",
+    covers: ["SDK-33", "SDK-34"],
+    refusals: { "pauseRecording.again": { mentions: /already paused/ } },
     http: { method: "POST", path: `${one}/Record/Pause/` },
     status: 204,
     body: undefined,
