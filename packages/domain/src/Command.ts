@@ -99,6 +99,20 @@ export const RecordStop = Schema.TaggedStruct("RecordStop", {
   recordingUuid: Schema.String
 })
 
+/** PLAY-1, PLAY-3: play audio to one member's call only, looped until `StopAudio` (PLAY-6). */
+export const StartAudio = Schema.TaggedStruct("StartAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String,
+  url: Schema.String
+})
+/** PLAY-4, PLAY-5: stop the audio played to a member. */
+export const StopAudio = Schema.TaggedStruct("StopAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String
+})
+
 /** DTMF-1: pass digits to other members' calls. */
 export const RelayDigits = Schema.TaggedStruct("RelayDigits", {
   mpcUuid: Schema.String,
@@ -168,6 +182,8 @@ export const Command = Schema.Union(
   RecordPause,
   RecordResume,
   RecordStop,
+  StartAudio,
+  StopAudio,
   RelayDigits,
   SendCallback,
   FetchXml,

@@ -7,6 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import { AddParticipantRequest, RecordFileFormat, Webhook } from "./AddParticipantRequest.js"
+import { RecordTrackType } from "./State.js"
 
 const at = Schema.Number.annotations({ description: "epoch milliseconds" })
 const apiId = Schema.String
@@ -99,6 +100,50 @@ export const ResumeRecording = Schema.TaggedStruct("ResumeRecording", { at, apiI
 /** The media side: the MPC's recording failed (REC-4). */
 export const RecordingFailed = Schema.TaggedStruct("RecordingFailed", { at, mpcUuid: Schema.String })
 
+/** SDK-4: start (activate) an MPC that is Initialized. */
+export const StartMpc = Schema.TaggedStruct("StartMpc", { at, apiId, mpc: MpcRef })
+/** PREC-1: start one member's own recording. */
+export const StartMemberRecording = Schema.TaggedStruct("StartMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String,
+  fileFormat: opt(RecordFileFormat),
+  callback: opt(Webhook),
+  trackType: opt(RecordTrackType)
+})
+/** PREC-1: stop one member's recording. */
+export const StopMemberRecording = Schema.TaggedStruct("StopMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/** PREC-1: pause one member's recording. */
+export const PauseMemberRecording = Schema.TaggedStruct("PauseMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/** PREC-1: resume one member's recording. */
+export const ResumeMemberRecording = Schema.TaggedStruct("ResumeMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/** PLAY-1, PLAY-2: play audio to members, until stopped (PLAY-6). */
+export const PlayAudio = Schema.TaggedStruct("PlayAudio", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  member: MemberSelector,
+  url: Schema.String
+})
+/** PLAY-5: stop the audio started with the same member form. */
+export const StopAudio = Schema.TaggedStruct("StopAudio", { at, apiId, mpc: MpcRef, member: MemberSelector })
+
 /** Every input of `step`. */
 export const Event = Schema.Union(
   AddParticipant,
@@ -119,7 +164,14 @@ export const Event = Schema.Union(
   StopRecording,
   PauseRecording,
   ResumeRecording,
-  RecordingFailed
+  RecordingFailed,
+  StartMpc,
+  StartMemberRecording,
+  StopMemberRecording,
+  PauseMemberRecording,
+  ResumeMemberRecording,
+  PlayAudio,
+  StopAudio
 ).annotations({ identifier: "Event" })
 export type Event = typeof Event.Type
 

@@ -9,6 +9,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { AddParticipantParams } from "@mpc-kit/domain"
 import * as Schema from "effect/Schema"
+import { MediaGroup } from "./MediaApi.js"
 import * as Params from "./Params.js"
 
 const authId = HttpApiSchema.param("authId", Schema.String)
@@ -63,42 +64,43 @@ export class PlivoGroup extends HttpApiGroup.make("plivo")
 const mpcKey = HttpApiSchema.param("mpcKey", Schema.String)
 const memberId = HttpApiSchema.param("memberId", Schema.String)
 
-/** Plivo's MPC object (API-1). */
+/** Plivo's MPC object (API-1, SDK-23). */
 export const MpcView = Schema.Struct({
   api_id: Schema.optional(Schema.String),
   billed_amount: Schema.NullOr(Schema.String),
-  billed_duration: Schema.NullOr(Schema.String),
+  billed_duration: Schema.NullOr(Schema.Int),
   creation_time: Schema.String,
-  duration: Schema.NullOr(Schema.String),
+  duration: Schema.NullOr(Schema.Int),
   end_time: Schema.NullOr(Schema.String),
   friendly_name: Schema.String,
   mpc_uuid: Schema.String,
   participants: Schema.String,
-  recording: Schema.String,
+  recording: Schema.NullOr(Schema.String),
   resource_uri: Schema.String,
   start_time: Schema.NullOr(Schema.String),
   status: Schema.String,
   stay_alone: Schema.Boolean,
-  sub_account: Schema.Null,
+  sub_account: Schema.NullOr(Schema.String),
   termination_cause: Schema.NullOr(Schema.String),
-  termination_cause_code: Schema.NullOr(Schema.Number)
+  termination_cause_code: Schema.NullOr(Schema.Int)
 })
 
-/** Plivo's participant object. */
+/** Plivo's participant object (SDK-20, SDK-22). */
 export const ParticipantView = Schema.Struct({
-  billed_amount: Schema.Null,
-  billed_duration: Schema.Null,
+  billed_amount: Schema.NullOr(Schema.String),
+  billed_duration: Schema.NullOr(Schema.Int),
   call_uuid: Schema.String,
-  coach_mode: Schema.Boolean,
-  duration: Schema.Null,
+  coach_mode: Schema.NullOr(Schema.Boolean),
+  duration: Schema.NullOr(Schema.Int),
   end_mpc_on_exit: Schema.Boolean,
-  exit_cause: Schema.Null,
-  exit_time: Schema.Null,
-  hold: Schema.Boolean,
+  exit_cause: Schema.NullOr(Schema.String),
+  exit_time: Schema.NullOr(Schema.String),
+  hold: Schema.NullOr(Schema.Boolean),
   join_time: Schema.String,
+  member_address: Schema.String,
   member_id: Schema.String,
   mpc_uuid: Schema.String,
-  mute: Schema.Boolean,
+  mute: Schema.NullOr(Schema.Boolean),
   resource_uri: Schema.String,
   role: Schema.String,
   start_mpc_on_enter: Schema.Boolean
@@ -152,10 +154,9 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
       .addSuccess(
         Schema.Struct({
           api_id: Schema.String,
-          message: Schema.String,
-          mute: Schema.optional(Schema.Boolean),
-          hold: Schema.optional(Schema.Boolean),
-          coach_mode: Schema.optional(Schema.Boolean)
+          mute: Schema.optional(Schema.String),
+          hold: Schema.optional(Schema.String),
+          coach_mode: Schema.optional(Schema.String)
         }),
         { status: 202 }
       )
@@ -175,7 +176,8 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
           api_id: Schema.String,
           message: Schema.String,
           recording_id: Schema.String,
-          recording_url: Schema.String
+          recording_url: Schema.String,
+          request_uuid: Schema.String
         }),
         { status: 202 }
       )
@@ -259,6 +261,7 @@ export class MpcApi extends HttpApi.make("mpc-kit")
   .add(PlivoGroup)
   .add(MpcGroup)
   .add(EmulatorGroup)
+  .add(MediaGroup)
   // API-2: every refusal, of any endpoint, is Plivo's {api_id, error}.
   .addError(PlivoError, { status: 400 })
   .addError(PlivoError, { status: 401 })

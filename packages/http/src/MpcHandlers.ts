@@ -6,13 +6,14 @@
  * @since 0.1.0
  */
 import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
-import { AddParticipantParams, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
+import { AddParticipantParams, type Event, MpcName, State } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { MpcApi } from "./Api.js"
 import * as Body from "./Body.js"
 import type * as Engine from "./Engine.js"
 import * as Guard from "./Guard.js"
+import * as Lists from "./Lists.js"
 import * as Outcome from "./Outcome.js"
 import * as Params from "./Params.js"
 import { type Tenant, Tenants } from "./Tenants.js"
@@ -114,7 +115,8 @@ const badMember = (apiId: string) =>
  */
 export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
   Effect.gen(function* () {
-    const guard = Guard.make(yield* Tenants)
+    const tenants = yield* Tenants
+    const guard = Guard.make(tenants)
     const withMpc = (
       request: HttpServerRequest.HttpServerRequest,
       authId: string,
@@ -146,37 +148,8 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
           : f(decoded.right)
       })
     return handlers
-      .handleRaw("listMpcs", ({ path, request, urlParams }) =>
-        guard(request, path.authId, (apiId, { engine, account }) =>
-          Effect.map(engine.state, (state) => {
-            const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
-            const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
-            const status = urlParams.status?.toLowerCase()
-            const all: Array<State.Mpc> = []
-            PMap.forEach(state.mpcs, (m) => {
-              if (urlParams.friendly_name !== undefined && m.name !== urlParams.friendly_name) return
-              if (status !== undefined && m.status.toLowerCase() !== status) return
-              all.push(m)
-            })
-            all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
-            const page = all.slice(offset, offset + limit)
-            const base = `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/?limit=${limit}&offset=`
-            return Outcome.json(
-              {
-                api_id: apiId,
-                meta: {
-                  count: all.length,
-                  limit,
-                  next: offset + limit < all.length ? `${base}${offset + limit}` : null,
-                  offset,
-                  previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
-                },
-                objects: page.map((m) => mpcView(account, state.config, m))
-              },
-              200
-            )
-          })
-        )
+      .handleRaw("listMpcs", ({ path, request }) =>
+        guard(request, path.authId, (apiId, tenant) => Lists.listMpcs(tenants, tenant, apiId, request.url))
       )
       .handleRaw("getMpc", ({ path, request }) =>
         withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
@@ -184,7 +157,7 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
             const m = findMpc(state, ref)
             return m === undefined
               ? Outcome.refusal.notFound(apiId, `no multiparty call ${path.mpcKey}`)
-              : Outcome.json({ api_id: apiId, ...mpcView(account, state.config, m) }, 200)
+              : Outcome.json({ api_id: apiId, ...mpcView(account, state.config, m, tenants.main) }, 200)
           })
         )
       )
@@ -198,14 +171,7 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
           Effect.map(engine.state, (state) => {
             const m = findMpc(state, ref)
             if (m === undefined) return Outcome.refusal.notFound(apiId, `no multiparty call ${path.mpcKey}`)
-            return Outcome.json(
-              {
-                api_id: apiId,
-                meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
-                objects: m.members.map((p) => participantView(account, m, p))
-              },
-              200
-            )
+            return Lists.listParticipants(account, state.config, m, apiId, request.url)
           })
         )
       )
@@ -213,13 +179,14 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
         withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
           Effect.map(engine.state, (state) => {
             const m = findMpc(state, ref)
-            const p = m?.members.find((x) => x.id === path.memberId)
+            // SDK-22: a member that has left stays readable.
+            const p = m === undefined ? undefined : State.anyMember(m, path.memberId)
             return m === undefined || p === undefined
               ? Outcome.refusal.notFound(
                   apiId,
                   `no member ${path.memberId} in multiparty call ${path.mpcKey}`
                 )
-              : Outcome.json({ api_id: apiId, ...participantView(account, m, p) }, 200)
+              : Outcome.json({ api_id: apiId, ...participantView(account, m, p, state.config) }, 200)
           })
         )
       )

@@ -39,7 +39,12 @@ export const replyStatus: { readonly [K in Outcome.Reply["_tag"]]: number } = {
   RecordingStarted: 202,
   MembersKicked: 204,
   MpcEnded: 204,
-  RecordingChanged: 204
+  RecordingChanged: 204,
+  // SDK-4
+  MpcStarted: 204,
+  // PLAY-2, PLAY-5
+  AudioQueued: 202,
+  AudioStopped: 204
 }
 
 /**
@@ -86,10 +91,16 @@ export const toPlivo = (apiId: string, outcome: Outcome.Outcome): Plivo => {
         status: replyStatus.MembersUpdated,
         body: {
           api_id: apiId,
-          message: "update participant action accepted",
-          ...(outcome.mute === undefined ? {} : { mute: outcome.mute }),
-          ...(outcome.hold === undefined ? {} : { hold: outcome.hold }),
-          ...(outcome.coachMode === undefined ? {} : { coach_mode: outcome.coachMode })
+          // SDK-8: one result string per attribute asked for.
+          ...(outcome.mute === undefined
+            ? {}
+            : { mute: `MPC: ${outcome.mpcName} mute/unmute member(s) succeeded` }),
+          ...(outcome.hold === undefined
+            ? {}
+            : { hold: `MPC: ${outcome.mpcName} hold/unhold member(s) succeeded` }),
+          ...(outcome.coachMode === undefined
+            ? {}
+            : { coach_mode: `MPC: ${outcome.mpcName} coach_mode enable/disable succeeded` })
         }
       }
     case "RecordingStarted":
@@ -97,14 +108,32 @@ export const toPlivo = (apiId: string, outcome: Outcome.Outcome): Plivo => {
         status: replyStatus.RecordingStarted,
         body: {
           api_id: apiId,
-          message: "MPC recording started",
+          // SDK-10, PREC-2
+          message:
+            outcome.memberId === undefined
+              ? `MPC: ${outcome.mpcName} record started`
+              : `MPC: ${outcome.mpcName} participant record started`,
           recording_id: outcome.recordingUuid,
-          recording_url: outcome.url
+          recording_url: outcome.url,
+          request_uuid: outcome.requestUuid
+        }
+      }
+    case "AudioQueued":
+      return {
+        status: replyStatus.AudioQueued,
+        // PLAY-2: Plivo's keys, camel-cased as Plivo sends them.
+        body: {
+          api_id: apiId,
+          message: "play queued into MPC",
+          mpcMemberId: outcome.memberIds,
+          mpcName: outcome.mpcName
         }
       }
     case "MembersKicked":
     case "MpcEnded":
     case "RecordingChanged":
+    case "MpcStarted":
+    case "AudioStopped":
       return { status: replyStatus[outcome._tag], body: undefined }
     default:
       return absurd(outcome)

@@ -18,6 +18,7 @@ import * as Body from "./Body.js"
 import { CallbackSender } from "./CallbackSender.js"
 import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
+import { mediaHandlers } from "./MediaHandlers.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
 import * as ConnectProxy from "./Proxy.js"
@@ -50,7 +51,8 @@ export const routes = Layer.mergeAll(
   Layer.provide(plivoErrors),
   Layer.provide(plivoHandlers),
   Layer.provide(mpcHandlers),
-  Layer.provide(networkHandlers)
+  Layer.provide(networkHandlers),
+  Layer.provide(mediaHandlers)
 )
 
 /**

@@ -375,6 +375,8 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
       case "RecordPause":
       case "RecordResume":
       case "RecordStop":
+      case "StartAudio":
+      case "StopAudio":
       case "RelayDigits":
       case "SendCallback":
       case "Respond":
