@@ -8,6 +8,7 @@ import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as fc from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Announce from "../src/Announce.js"
 import * as Server from "../src/Server.js"
@@ -313,6 +314,83 @@ describe("play audio to members", () => {
           yield* call(base, "POST", `${mpcPath("name_none")}/Member/1/Play/`, { url: audio }),
           404,
           /none/
+        )
+      })
+  )
+})
+
+describe("bad bodies on the media routes", () => {
+  it.scopedLive(
+    "SDK-34 PREC-4 PLAY-1 property: arbitrary bodies, content types and member ids get a 2xx or a 4xx {api_id, error}, and a 4xx changes nothing",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* start({ seed: 3 })
+        yield* join(base, "bodies", "+12025551111", { stay_alone: true })
+        yield* join(base, "bodies", "+12025552222", { stay_alone: true })
+        const routes = [
+          ["POST", ""],
+          ["POST", "/Participant/{m}/Record/"],
+          ["DELETE", "/Participant/{m}/Record/"],
+          ["POST", "/Participant/{m}/Record/Pause/"],
+          ["POST", "/Participant/{m}/Record/Resume/"],
+          ["POST", "/Member/{m}/Play/"],
+          ["DELETE", "/Member/{m}/Play/"]
+        ] as const
+        const value = fc.oneof(
+          fc.jsonValue(),
+          fc.constantFrom(
+            "active",
+            "ACTIVE",
+            "wav",
+            "mp3",
+            "all",
+            "both",
+            "https://example.com/a.mp3",
+            "ftp://x"
+          )
+        )
+        const keys = fc.constantFrom(
+          "status",
+          "file_format",
+          "record_track_type",
+          "recording_callback_url",
+          "recording_callback_method",
+          "url",
+          "urls",
+          "other"
+        )
+        const body = fc.oneof(
+          fc.string(),
+          fc.dictionary(keys, value, { maxKeys: 4 }).map((o) => JSON.stringify(o)),
+          fc.jsonValue().map((v) => JSON.stringify(v))
+        )
+        const member = fc.oneof(
+          fc.constantFrom("1", "2", "3", "4", "5", "all", "1,2", ",", "%20", "x"),
+          fc.string().map(encodeURIComponent)
+        )
+        const type = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain")
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.constantFrom(...routes),
+              member,
+              body,
+              type,
+              async ([method, route], m, b, t) => {
+                const path = `${mpcPath("name_bodies")}${route.replace("{m}", m)}`
+                const before = await Effect.runPromise(snapshot(base, "name_bodies"))
+                const r = await Effect.runPromise(call(base, method, path, b, { "content-type": t }))
+                if (r.status >= 200 && r.status < 300) return
+                assert.isTrue(
+                  r.status >= 400 && r.status < 500,
+                  `${method} ${path} ${b} -> ${r.status} ${r.text}`
+                )
+                assert.deepStrictEqual(Object.keys(r.body!).sort(), ["api_id", "error"], r.text)
+                assert.deepStrictEqual(await Effect.runPromise(snapshot(base, "name_bodies")), before, r.text)
+              }
+            ),
+            { numRuns: 150 }
+          )
         )
       })
   )
