@@ -33,12 +33,18 @@ export const refusalStatus: { readonly [K in Outcome.Refusal["_tag"]]: number } 
  * @category mapping
  */
 export const replyStatus: { readonly [K in Outcome.Reply["_tag"]]: number } = {
+  // SDK-3
   Added: 201,
   CallCreated: 201,
+  // SDK-8
   MembersUpdated: 202,
+  // SDK-10, SDK-14
   RecordingStarted: 202,
+  // SDK-9
   MembersKicked: 204,
+  // SDK-5
   MpcEnded: 204,
+  // SDK-11, SDK-12, SDK-13, SDK-15, SDK-16, SDK-17
   RecordingChanged: 204,
   // SDK-4
   MpcStarted: 204,

@@ -73,7 +73,7 @@ const billed = (seconds: number, ratePerMinute: number) => {
 }
 
 /**
- * Plivo's MPC object (SDK-23..SDK-27); billed at the domain's MPC rate
+ * Plivo's MPC object (SDK-23..SDK-27), as get (SDK-2) and list (SDK-1) answer it; billed at the domain's MPC rate
  * (`State.Config.mpcRatePerMinute`). `main` is the main account when `account` is a subaccount.
  *
  * @since 0.1.0
@@ -113,7 +113,8 @@ export const mpcView = (account: Account, config: State.Config, m: State.Mpc, ma
 }
 
 /**
- * Plivo's participant object (SDK-20..SDK-22): a member present, or one that has left (with its exit,
+ * Plivo's participant object (SDK-20..SDK-22), as get participant (SDK-7) and list participants
+ * (SDK-6) answer it: a member present, or one that has left (with its exit,
  * duration and billing at the call rate, and null mute, hold and coach mode).
  *
  * @since 0.1.0
