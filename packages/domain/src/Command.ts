@@ -99,14 +99,24 @@ export const RecordStop = Schema.TaggedStruct("RecordStop", {
   recordingUuid: Schema.String
 })
 
-/** PLAY-1, PLAY-3: play audio to one member's call only, looped until `StopAudio` (PLAY-6). */
+/**
+ * PLAY-1, PLAY-3: play audio to one member's call only, looped until `StopAudio` (PLAY-6).
+ *
+ * @since 0.2.0
+ * @category commands
+ */
 export const StartAudio = Schema.TaggedStruct("StartAudio", {
   mpcUuid: Schema.String,
   memberId: Schema.String,
   callUuid: Schema.String,
   url: Schema.String
 })
-/** PLAY-4, PLAY-5: stop the audio played to a member. */
+/**
+ * PLAY-4, PLAY-5: stop the audio played to a member.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
 export const StopAudio = Schema.TaggedStruct("StopAudio", {
   mpcUuid: Schema.String,
   memberId: Schema.String,

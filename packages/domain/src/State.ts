@@ -77,11 +77,21 @@ export const Call = Schema.Struct({
 })
 export type Call = typeof Call.Type
 
-/** PREC-1: the track types of a participant recording (kept on the recording only, PREC-5). */
+/**
+ * PREC-1: the track types of a participant recording (kept on the recording only, PREC-5).
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const RecordTrackType = Schema.Literal("participant", "all", "both")
 export type RecordTrackType = typeof RecordTrackType.Type
 
-/** PREC-1..PREC-5: a member's own recording, started by the participant-recording API. */
+/**
+ * PREC-1..PREC-5: a member's own recording, started by the participant-recording API.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const MemberRecording = Schema.Struct({
   uuid: Schema.String,
   status: Schema.Literal("Recording", "Paused", "Completed"),
@@ -96,7 +106,12 @@ export const MemberRecording = Schema.Struct({
 })
 export type MemberRecording = typeof MemberRecording.Type
 
-/** PLAY-1..PLAY-6: audio played to a member by the play API, until stopped. */
+/**
+ * PLAY-1..PLAY-6: audio played to a member by the play API, until stopped.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const MemberAudio = Schema.Struct({
   url: Schema.String,
   /** PLAY-5: the form of `member_id` it was started with (`all`, or member ids). */
@@ -105,7 +120,12 @@ export const MemberAudio = Schema.Struct({
 })
 export type MemberAudio = typeof MemberAudio.Type
 
-/** SDK-22: how a member left. */
+/**
+ * SDK-22: how a member left.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const MemberExit = Schema.Struct({ cause: Schema.String, at: time })
 export type MemberExit = typeof MemberExit.Type
 
@@ -273,7 +293,12 @@ export const make = (config: Partial<Config> = {}, now = 0): State => ({
   cps: { queue: PMap.empty(), head: 0, tail: 0, recent: [] }
 })
 
-/** SDK-21: `MemberAddress`, the number or endpoint username a member is reached at. */
+/**
+ * SDK-21: `MemberAddress`, the number or endpoint username a member is reached at.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const memberAddress = (m: Member): string => {
   const address = m.direction === "outbound" ? m.to : m.from
   return address.startsWith("sip:")
@@ -281,11 +306,21 @@ export const memberAddress = (m: Member): string => {
     : address
 }
 
-/** SDK-22: a member of an MPC by id, present or gone. */
+/**
+ * SDK-22: a member of an MPC by id, present or gone.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const anyMember = (mpc: Mpc, memberId: string): Member | undefined =>
   mpc.members.find((m) => m.id === memberId) ?? mpc.left?.find((m) => m.id === memberId)
 
-/** SDK-6, SDK-22: every member an MPC has had, present or gone, in join order. */
+/**
+ * SDK-6, SDK-22: every member an MPC has had, present or gone, in join order.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export const allMembers = (mpc: Mpc): Array<Member> =>
   [...mpc.members, ...(mpc.left ?? [])].sort((a, b) => a.joinedAt - b.joinedAt || Number(a.id) - Number(b.id))
 
