@@ -100,6 +100,30 @@ export const RecordStop = Schema.TaggedStruct("RecordStop", {
   recordingUuid: Schema.String
 })
 
+/**
+ * PLAY-1, PLAY-3: play audio to one member's call only, looped until `StopAudio` (PLAY-6).
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const StartAudio = Schema.TaggedStruct("StartAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String,
+  url: Schema.String
+})
+/**
+ * PLAY-4, PLAY-5: stop the audio played to a member.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const StopAudio = Schema.TaggedStruct("StopAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String
+})
+
 /** DTMF-1: pass digits to other members' calls. */
 export const RelayDigits = Schema.TaggedStruct("RelayDigits", {
   mpcUuid: Schema.String,
@@ -185,6 +209,8 @@ export const Command = Schema.Union(
   RecordPause,
   RecordResume,
   RecordStop,
+  StartAudio,
+  StopAudio,
   RelayDigits,
   SendCallback,
   FetchXml,

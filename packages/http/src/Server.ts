@@ -21,6 +21,7 @@ import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
 import * as FastPath from "./FastPath.js"
 import * as Guard from "./Guard.js"
+import { mediaHandlers } from "./MediaHandlers.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
 import * as ConnectProxy from "./Proxy.js"
@@ -55,6 +56,7 @@ export const routes = Layer.mergeAll(
   Layer.provide(plivoHandlers),
   Layer.provide(mpcHandlers),
   Layer.provide(networkHandlers),
+  Layer.provide(mediaHandlers),
   Layer.provide(Layer.merge(Guard.layer, Body.layer))
 )
 
