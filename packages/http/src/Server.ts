@@ -196,7 +196,7 @@ const fastPath = (slot: FastPath.Slot) =>
 /** The emulator: engines, routes and a Node HTTP server, announcing its address. */
 export const layer = (options: Options) => {
   const slot: FastPath.Slot = {}
-  return Layer.mergeAll(serve, announce, fastPath(slot)).pipe(
+  return Layer.mergeAll(serve, options.quiet === true ? Layer.empty : announce, fastPath(slot)).pipe(
     Layer.provide(tenants(options)),
     Layer.provideMerge(
       NodeHttpServer.layer(() => withProxy(options, slot), { port: options.port, host: options.host })
