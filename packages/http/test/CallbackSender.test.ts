@@ -513,8 +513,8 @@ describe("CallbackSender", () => {
               () => r.delivered.length === 5 && r.requests.length === 6
             )
             // The receiver has answered b2; the sender counts it once it has read that answer.
-            const settled = yield* s.stats.pipe(
-              Effect.repeat({ until: (st) => st.delivered === 5, schedule: Schedule.spaced("1 millis") }),
+            const settled = yield* Effect.zipLeft(s.stats, Effect.sleep("1 millis")).pipe(
+              Effect.repeat({ until: (st) => st.delivered === 5 }),
               Effect.timeoutFail({ duration: "3 seconds", onTimeout: () => new Error("b2 never counted") })
             )
             assert.isTrue(Option.isNone(yield* Fiber.poll(flushing)), "flush still waits for h1")
