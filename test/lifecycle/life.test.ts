@@ -640,6 +640,7 @@ describe("LIFE-9 mute and hold", () => {
     ])
     assert.deepStrictEqual(ofTag(held.commands, "Respond")[0]!.outcome, {
       _tag: "MembersUpdated",
+      mpcName: "life9c",
       memberIds: [c.memberId],
       hold: true
     })

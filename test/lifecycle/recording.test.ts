@@ -103,14 +103,14 @@ describe("REC-2 never stopped by a join, never started twice", () => {
     const before = h.state
     const r = recordingApi(h, "StartRecording", "rec2b")
     const apiId = ofTag(r.commands, "Respond")[0]!.apiId
-    const error = "multiparty call rec2b has already been recorded"
+    const error = "multiparty call rec2b is already being recorded"
     const refused = { _tag: "NotAllowed", rule: "REC-2", fields: ["mpc"], message: error } as const
     assert.deepStrictEqual(r.refused, refused)
     assert.deepStrictEqual(r.commands, [{ _tag: "Respond", apiId, outcome: refused }])
     assert.strictEqual(h.state, before)
   })
 
-  it("REC-2 it never starts a second time: not for a later record member, not after it was stopped", () => {
+  it("REC-2 SDK-33 it never starts a second time by itself; after a stop the API starts a new recording", () => {
     const h = setup()
     const a = join(h, "rec2c", "+14155551001", { ...observed, record: true, stay_alone: true })
     join(h, "rec2c", "+14155551002", { record: true, stay_alone: true })
@@ -122,9 +122,12 @@ describe("REC-2 never stopped by a join, never started twice", () => {
     assert.strictEqual(h.mpc("rec2c").recording.status, "Completed")
     join(h, "rec2c", "+14155551004", { record: true })
     assert.strictEqual(mpcRecordStarts(h).length, 1)
+    const first = h.mpc("rec2c").recording.uuid
     const again = recordingApi(h, "StartRecording", "rec2c")
-    assert.strictEqual(ofTag(again.commands, "Respond")[0]!.outcome._tag, "NotAllowed")
-    assert.strictEqual(h.mpc("rec2c").recording.status, "Completed")
+    assert.strictEqual(ofTag(again.commands, "Respond")[0]!.outcome._tag, "RecordingStarted")
+    assert.strictEqual(h.mpc("rec2c").recording.status, "Recording")
+    assert.notStrictEqual(h.mpc("rec2c").recording.uuid, first)
+    assert.strictEqual(mpcRecordStarts(h).length, 2)
   })
 })
 

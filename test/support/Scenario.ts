@@ -46,6 +46,13 @@ export type Action =
         | "recPause"
         | "recResume"
         | "recFail"
+        | "start"
+        | "play"
+        | "playStop"
+        | "precStart"
+        | "precStop"
+        | "precPause"
+        | "precResume"
       readonly mpc: number
       readonly pick: number
     }
@@ -207,7 +214,14 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
         "recStop",
         "recPause",
         "recResume",
-        "recFail"
+        "recFail",
+        "start",
+        "play",
+        "playStop",
+        "precStart",
+        "precStop",
+        "precPause",
+        "precResume"
       ),
       mpc: fc.nat({ max: 2 }),
       pick
@@ -367,6 +381,32 @@ export const toEvent = (h: Harness, a: Action): Ev | "advance" | undefined => {
           return { _tag: "ResumeRecording", at, apiId, mpc: ref }
         case "recFail":
           return live === undefined ? undefined : { _tag: "RecordingFailed", at, mpcUuid: live.uuid }
+        // SDK-4, PLAY-*, PREC-*: the SDK's further MPC methods, on any member (a gone one included).
+        case "start":
+          return { _tag: "StartMpc", at, apiId, mpc: ref }
+        case "play":
+          return {
+            _tag: "PlayAudio",
+            at,
+            apiId,
+            mpc: ref,
+            member: selector,
+            url: "https://example.com/a.mp3"
+          }
+        case "playStop":
+          return { _tag: "StopAudio", at, apiId, mpc: ref, member: selector }
+        case "precStart":
+        case "precStop":
+        case "precPause":
+        case "precResume": {
+          const tag = {
+            precStart: "StartMemberRecording",
+            precStop: "StopMemberRecording",
+            precPause: "PauseMemberRecording",
+            precResume: "ResumeMemberRecording"
+          } as const
+          return { _tag: tag[a.op], at, apiId, mpc: ref, memberId: member?.id ?? String(a.pick) }
+        }
       }
       return undefined
     }

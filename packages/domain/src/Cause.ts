@@ -104,6 +104,6 @@ export const Terminations = {
   endMpcOnExit: { cause: "End MPC On Exit", code: 1020 },
   /** LIFE-5 */
   maxDurationReached: { cause: "Max Duration Reached", code: 2000 },
-  /** End MPC by API. */
-  endedByApi: { cause: "Ended Via API", code: 3000 }
+  /** SDK-24: end MPC by API, with Plivo's name for it. */
+  endedByApi: { cause: "Hangup API Triggered", code: 3000 }
 } as const satisfies Record<string, Termination>

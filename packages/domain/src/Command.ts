@@ -178,6 +178,30 @@ export const RecordStop = Schema.TaggedStruct("RecordStop", {
 })
 
 /**
+ * PLAY-1, PLAY-3: play audio to one member's call only, looped until `StopAudio` (PLAY-6).
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const StartAudio = Schema.TaggedStruct("StartAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String,
+  url: Schema.String
+})
+/**
+ * PLAY-4, PLAY-5: stop the audio played to a member.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const StopAudio = Schema.TaggedStruct("StopAudio", {
+  mpcUuid: Schema.String,
+  memberId: Schema.String,
+  callUuid: Schema.String
+})
+
+/**
  * DTMF-1: pass digits to other members' calls.
  *
  * @since 0.1.0
@@ -340,6 +364,8 @@ export const Command = Schema.Union(
   RecordPause,
   RecordResume,
   RecordStop,
+  StartAudio,
+  StopAudio,
   RelayDigits,
   SendCallback,
   FetchXml,

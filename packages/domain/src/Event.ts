@@ -7,6 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import { AddParticipantRequest, RecordFileFormat, Webhook } from "./AddParticipantRequest.js"
+import { RecordTrackType } from "./State.js"
 import { Document } from "./xml/Document.js"
 import { Origin } from "./xml/Program.js"
 
@@ -262,6 +263,85 @@ export const ResumeRecording = Schema.TaggedStruct("ResumeRecording", { at, apiI
 export const RecordingFailed = Schema.TaggedStruct("RecordingFailed", { at, mpcUuid: Schema.String })
 
 /**
+ * SDK-4: start (activate) an MPC that is Initialized.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const StartMpc = Schema.TaggedStruct("StartMpc", { at, apiId, mpc: MpcRef })
+/**
+ * PREC-1: start one member's own recording.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const StartMemberRecording = Schema.TaggedStruct("StartMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String,
+  fileFormat: opt(RecordFileFormat),
+  callback: opt(Webhook),
+  trackType: opt(RecordTrackType)
+})
+/**
+ * PREC-1: stop one member's recording.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const StopMemberRecording = Schema.TaggedStruct("StopMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/**
+ * PREC-1: pause one member's recording.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const PauseMemberRecording = Schema.TaggedStruct("PauseMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/**
+ * PREC-1: resume one member's recording.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const ResumeMemberRecording = Schema.TaggedStruct("ResumeMemberRecording", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  memberId: Schema.String
+})
+/**
+ * PLAY-1, PLAY-2: play audio to members, until stopped (PLAY-6).
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const PlayAudio = Schema.TaggedStruct("PlayAudio", {
+  at,
+  apiId,
+  mpc: MpcRef,
+  member: MemberSelector,
+  url: Schema.String
+})
+/**
+ * PLAY-5: stop the audio started with the same member form.
+ *
+ * @since 0.2.0
+ * @category events
+ */
+export const StopAudio = Schema.TaggedStruct("StopAudio", { at, apiId, mpc: MpcRef, member: MemberSelector })
+
+/**
  * Every input of `step`.
  *
  * @since 0.1.0
@@ -289,7 +369,14 @@ export const Event = Schema.Union(
   StopRecording,
   PauseRecording,
   ResumeRecording,
-  RecordingFailed
+  RecordingFailed,
+  StartMpc,
+  StartMemberRecording,
+  StopMemberRecording,
+  PauseMemberRecording,
+  ResumeMemberRecording,
+  PlayAudio,
+  StopAudio
 ).annotations({ identifier: "Event" })
 /**
  * The type of {@link Event}'s values.

@@ -37,3 +37,29 @@ export const audible = (mpc: Mpc): Record<string, ReadonlyArray<string>> => {
   }
   return out
 }
+
+/**
+ * PLAY-3: the audio the play API plays to a member, if any. Only that member hears it, over what it
+ * hears otherwise (the bridge, or its wait or hold music, which the play does not replace); no other
+ * member hears it.
+ *
+ * @since 0.2.0
+ * @category audibility
+ */
+export const playedTo = (listener: Member): string | undefined => listener.audio?.url
+
+/**
+ * PLAY-3: for each member (by id), the audio played to it by the play API, in join order; members
+ * hearing none are left out.
+ *
+ * @since 0.2.0
+ * @category audibility
+ */
+export const plays = (mpc: Mpc): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const m of mpc.members) {
+    const url = playedTo(m)
+    if (url !== undefined) out[m.id] = url
+  }
+  return out
+}

@@ -11,7 +11,7 @@ import type { Command, SendCallback } from "./Command.js"
 import type { Event } from "./Event.js"
 import { hears } from "./Hearing.js"
 import * as PMap from "./PMap.js"
-import type { Call, Mpc, State } from "./State.js"
+import { anyMember, type Call, type Mpc, type State } from "./State.js"
 import type { StepResult } from "./Step.js"
 import * as Timestamp from "./Timestamp.js"
 
@@ -219,16 +219,20 @@ export const all: ReadonlyArray<Invariant> = [
   },
   {
     rule: "REC-2",
-    description: "the MPC recording starts at most once",
-    check: ({ before, result }) => {
+    description:
+      "the MPC recording starts once by itself; only the start-recording API starts a new one, after a stop (SDK-33)",
+    check: ({ before, event, result }) => {
       const started = new Set<string>()
       for (const c of result.commands) {
         if (c._tag !== "RecordStart" || c.memberId !== undefined) continue
         if (started.has(c.mpcUuid)) return `recording of ${c.mpcUuid} started twice in one step`
         started.add(c.mpcUuid)
         const old = PMap.get(before.mpcs, c.mpcUuid)
-        if (old !== undefined && old.recording.status !== "NotStarted")
-          return `recording of ${c.mpcUuid} started again`
+        if (old === undefined || old.recording.status === "NotStarted") continue
+        const restarted =
+          event._tag === "StartRecording" &&
+          (old.recording.status === "Completed" || old.recording.status === "Failed")
+        if (!restarted) return `recording of ${c.mpcUuid} started again`
       }
       return undefined
     }
@@ -238,23 +242,30 @@ export const all: ReadonlyArray<Invariant> = [
     description: "SequenceNumber goes up by one in each MPC stream, from 1",
     check: ({ before, result }) => {
       const last = new Map<string, number>()
+      // PREC-3: a participant recording's callbacks (with MemberID) are a stream of the member's own.
+      const counter = (mpc: Mpc | undefined, kind: string, memberId: string): number | undefined =>
+        mpc === undefined
+          ? undefined
+          : kind === "status"
+            ? mpc.statusSeq
+            : memberId === ""
+              ? mpc.recordingSeq
+              : (anyMember(mpc, memberId)?.recordingSeq ?? 0)
       for (const cb of callbacks(result.commands)) {
         // XML-16: call-status and hangup_url callbacks are per call, not an MPC stream.
         if (cb.kind !== "status" && cb.kind !== "recording") continue
-        const key = `${cb.kind}:${cb.mpcUuid}`
+        // PREC-3: a participant recording's callbacks carry MemberID and count in the member's own stream.
+        const memberId = cb.kind === "recording" ? (cb.params.MemberID ?? "") : ""
+        const key = `${cb.kind}:${cb.mpcUuid}:${memberId}`
         let prev = last.get(key)
-        if (prev === undefined) {
-          const old = PMap.get(before.mpcs, cb.mpcUuid)
-          prev = old === undefined ? 0 : cb.kind === "status" ? old.statusSeq : old.recordingSeq
-        }
+        if (prev === undefined) prev = counter(PMap.get(before.mpcs, cb.mpcUuid), cb.kind, memberId) ?? 0
         const seq = Number(cb.params.SequenceNumber)
         if (seq !== prev + 1) return `${cb.event} of ${cb.mpcUuid} has SequenceNumber ${seq} after ${prev}`
         last.set(key, seq)
       }
       for (const [key, seq] of last) {
-        const [kind, uuid] = key.split(":") as [string, string]
-        const mpc = PMap.get(result.state.mpcs, uuid)!
-        if ((kind === "status" ? mpc.statusSeq : mpc.recordingSeq) !== seq)
+        const [kind, uuid, memberId] = key.split(":") as [string, string, string]
+        if (counter(PMap.get(result.state.mpcs, uuid), kind, memberId) !== seq)
           return `${key} counter is not ${seq}`
       }
       return undefined
@@ -423,6 +434,46 @@ export const all: ReadonlyArray<Invariant> = [
         })
       )
     }
+  },
+  {
+    rule: "PLAY-3",
+    description: "audio is played only to members present, each StartAudio matching the member's play",
+    check: ({ result }) => {
+      for (const c of result.commands) {
+        if (c._tag !== "StartAudio") continue
+        const m = PMap.get(result.state.mpcs, c.mpcUuid)?.members.find((x) => x.id === c.memberId)
+        if (m === undefined) return `audio started for ${c.memberId}, who is not in ${c.mpcUuid}`
+        if (m.audio?.url !== c.url || m.callUuid !== c.callUuid)
+          return `audio started for ${c.memberId} does not match its play`
+      }
+      return undefined
+    }
+  },
+  {
+    rule: "PLAY-6",
+    description: "a play never outlives its member: every member that left, or of an ended MPC, hears none",
+    check: (t) =>
+      changedMpcs(t, (mpc) => {
+        for (const m of mpc.left ?? []) {
+          if (m.audio !== undefined) return `member ${m.id} left ${mpc.uuid} with audio still playing`
+          if (m.exit === undefined) return `member ${m.id} left ${mpc.uuid} without its exit`
+        }
+        return undefined
+      })
+  },
+  {
+    rule: "PREC-4",
+    description: "a participant recording ends with its member, and only a member present is recorded",
+    check: (t) =>
+      changedMpcs(t, (mpc) => {
+        for (const m of mpc.left ?? []) {
+          const status = m.recording?.status
+          if (status === "Recording" || status === "Paused")
+            return `member ${m.id} left ${mpc.uuid} with its recording ${status}`
+        }
+        if (mpc.status === "Ended" && mpc.members.length > 0) return `ended ${mpc.uuid} still has members`
+        return undefined
+      })
   },
   {
     rule: "API-1",

@@ -117,6 +117,8 @@ export const CallCreated = Schema.TaggedStruct("CallCreated", { callUuid: Schema
  * @category replies
  */
 export const MembersUpdated = Schema.TaggedStruct("MembersUpdated", {
+  /** SDK-8: the result strings name the MPC. */
+  mpcName: Schema.String,
   memberIds: Schema.Array(Schema.String),
   mute: Schema.optionalWith(Schema.Boolean, { exact: true }),
   hold: Schema.optionalWith(Schema.Boolean, { exact: true }),
@@ -137,15 +139,42 @@ export const MembersKicked = Schema.TaggedStruct("MembersKicked", { memberIds: S
  */
 export const MpcEnded = Schema.TaggedStruct("MpcEnded", { mpcUuid: Schema.String })
 /**
- * The MPC's recording started.
+ * SDK-4: the MPC was started.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const MpcStarted = Schema.TaggedStruct("MpcStarted", { mpcUuid: Schema.String })
+/**
+ * SDK-10, PREC-2: the MPC's recording, or one member's (`memberId`), started.
  *
  * @since 0.2.0
  * @category replies
  */
 export const RecordingStarted = Schema.TaggedStruct("RecordingStarted", {
   recordingUuid: Schema.String,
-  url: Schema.String
+  url: Schema.String,
+  mpcName: Schema.String,
+  requestUuid: Schema.String,
+  memberId: Schema.optionalWith(Schema.String, { exact: true })
 })
+/**
+ * PLAY-2: audio was queued for these members.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const AudioQueued = Schema.TaggedStruct("AudioQueued", {
+  mpcName: Schema.String,
+  memberIds: Schema.Array(Schema.String)
+})
+/**
+ * PLAY-5: the audio of these members was stopped.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const AudioStopped = Schema.TaggedStruct("AudioStopped", { memberIds: Schema.Array(Schema.String) })
 /**
  * The MPC's recording stopped, paused or resumed.
  *
@@ -170,7 +199,10 @@ export const Reply = Schema.Union(
   MembersKicked,
   MpcEnded,
   RecordingStarted,
-  RecordingChanged
+  RecordingChanged,
+  MpcStarted,
+  AudioQueued,
+  AudioStopped
 ).annotations({ identifier: "Reply" })
 /**
  * The type of {@link Reply}'s values.

@@ -129,6 +129,58 @@ export const Call = Schema.Struct({
 export type Call = typeof Call.Type
 
 /**
+ * PREC-1: the track types of a participant recording (kept on the recording only, PREC-5).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const RecordTrackType = Schema.Literal("participant", "all", "both")
+export type RecordTrackType = typeof RecordTrackType.Type
+
+/**
+ * PREC-1..PREC-5: a member's own recording, started by the participant-recording API.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const MemberRecording = Schema.Struct({
+  uuid: Schema.String,
+  status: Schema.Literal("Recording", "Paused", "Completed"),
+  fileFormat: RecordFileFormat,
+  callback: opt(Webhook),
+  trackType: RecordTrackType,
+  startedAt: time,
+  endedAt: opt(time),
+  /** Milliseconds spent paused, for `RecordingDuration`. */
+  pausedMs: Schema.Number,
+  pausedAt: opt(time)
+})
+export type MemberRecording = typeof MemberRecording.Type
+
+/**
+ * PLAY-1..PLAY-6: audio played to a member by the play API, until stopped.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const MemberAudio = Schema.Struct({
+  url: Schema.String,
+  /** PLAY-5: the form of `member_id` it was started with (`all`, or member ids). */
+  by: Schema.Literal("all", "ids"),
+  startedAt: time
+})
+export type MemberAudio = typeof MemberAudio.Type
+
+/**
+ * SDK-22: how a member left.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const MemberExit = Schema.Struct({ cause: Schema.String, at: time })
+export type MemberExit = typeof MemberExit.Type
+
+/**
  * A participant in an MPC, with its settings from the request that added it.
  *
  * @since 0.1.0
@@ -158,7 +210,15 @@ export const Member = Schema.Struct({
   /** What the member hears instead of the bridge, if anything (LIFE-2, LIFE-9). */
   music: opt(Music),
   /** REC-3: the member's own track recording. */
-  trackRecordingUuid: opt(Schema.String)
+  trackRecordingUuid: opt(Schema.String),
+  /** PREC-1: its recording by the participant-recording API (the last one, completed or not). */
+  recording: opt(MemberRecording),
+  /** PREC-3: the last `SequenceNumber` of its recording callbacks. */
+  recordingSeq: opt(Schema.Number),
+  /** PLAY-1: the audio played to it now, if any. */
+  audio: opt(MemberAudio),
+  /** SDK-22: set once it has left (then it is in the MPC's `left`). */
+  exit: opt(MemberExit)
 })
 /**
  * The type of {@link Member}'s values.
@@ -251,6 +311,8 @@ export const Mpc = Schema.Struct({
   calls: Schema.Array(Call),
   /** Current members, in join order. */
   members: Schema.Array(Member),
+  /** SDK-22: members that have left, in exit order, each with its `exit`. */
+  left: opt(Schema.Array(Member)),
   /** Requests still racing. */
   requests: Schema.Array(OpenRequest),
   recording: Recording,
@@ -390,6 +452,37 @@ export const make = (config: Partial<Config> = {}, now = 0): State => ({
   calls: PMap.empty(),
   cps: { queue: PMap.empty(), head: 0, tail: 0, recent: [] }
 })
+
+/**
+ * SDK-21: `MemberAddress`, the number or endpoint username a member is reached at.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const memberAddress = (m: Member): string => {
+  const address = m.direction === "outbound" ? m.to : m.from
+  return address.startsWith("sip:")
+    ? address.slice(4, address.indexOf("@") < 0 ? undefined : address.indexOf("@"))
+    : address
+}
+
+/**
+ * SDK-22: a member of an MPC by id, present or gone.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const anyMember = (mpc: Mpc, memberId: string): Member | undefined =>
+  mpc.members.find((m) => m.id === memberId) ?? mpc.left?.find((m) => m.id === memberId)
+
+/**
+ * SDK-6, SDK-22: every member an MPC has had, present or gone, in join order.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const allMembers = (mpc: Mpc): Array<Member> =>
+  [...mpc.members, ...(mpc.left ?? [])].sort((a, b) => a.joinedAt - b.joinedAt || Number(a.id) - Number(b.id))
 
 /**
  * Looks an MPC up by UUID.

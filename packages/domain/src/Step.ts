@@ -20,6 +20,7 @@ import type { Command } from "./Command.js"
 import type { Event } from "./Event.js"
 import { type Refusal, refusal } from "./Outcome.js"
 import type { State } from "./State.js"
+import { startMpcByApi } from "./step/Activate.js"
 import { inboundCall, xmlFetched, xmlFetchFailed } from "./step/CallControl.js"
 import { addParticipant, endMpcByApi, kickMember, recordingApi, updateMember } from "./step/Management.js"
 import {
@@ -33,6 +34,8 @@ import {
   speakingChanged,
   timerFired
 } from "./step/Network.js"
+import { memberRecordingApi } from "./step/ParticipantRecording.js"
+import { playAudio, stopAudio } from "./step/Play.js"
 import { Tx } from "./step/Tx.js"
 
 export { ConfirmTimeoutMs, TimerId } from "./step/Tx.js"
@@ -93,6 +96,17 @@ const run = (tx: Tx, e: Event): Refusal | undefined => {
       return recordingApi(tx, e)
     case "RecordingFailed":
       return recordingFailed(tx, e.mpcUuid)
+    case "StartMpc":
+      return startMpcByApi(tx, e)
+    case "StartMemberRecording":
+    case "StopMemberRecording":
+    case "PauseMemberRecording":
+    case "ResumeMemberRecording":
+      return memberRecordingApi(tx, e)
+    case "PlayAudio":
+      return playAudio(tx, e)
+    case "StopAudio":
+      return stopAudio(tx, e)
     default:
       // A new event variant fails the build here until it is handled.
       return absurd(e)

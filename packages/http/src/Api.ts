@@ -22,6 +22,7 @@ import { AddParticipantParams, MpcName } from "@mpc-kit/domain"
 import * as Context from "effect/Context"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Schema from "effect/Schema"
+import * as Media from "./MediaApi.js"
 import * as Params from "./Params.js"
 import type { Tenant } from "./Tenants.js"
 
@@ -308,7 +309,7 @@ const mpcKey = HttpApiSchema.param("mpcKey", Schema.String)
 const memberId = HttpApiSchema.param("memberId", Schema.String)
 
 /**
- * Plivo's MPC object (API-1).
+ * Plivo's MPC object (API-1, SDK-23).
  *
  * @since 0.1.0
  * @category models
@@ -316,43 +317,45 @@ const memberId = HttpApiSchema.param("memberId", Schema.String)
 export const MpcView = Schema.Struct({
   api_id: Schema.optional(Schema.String),
   billed_amount: Schema.NullOr(Schema.String),
-  billed_duration: Schema.NullOr(Schema.String),
+  billed_duration: Schema.NullOr(Schema.Int),
   creation_time: Schema.String,
-  duration: Schema.NullOr(Schema.String),
+  duration: Schema.NullOr(Schema.Int),
   end_time: Schema.NullOr(Schema.String),
   friendly_name: Schema.String,
   mpc_uuid: Schema.String,
   participants: Schema.String,
-  recording: Schema.String,
+  recording: Schema.NullOr(Schema.String),
   resource_uri: Schema.String,
   start_time: Schema.NullOr(Schema.String),
   status: Schema.String,
   stay_alone: Schema.Boolean,
-  sub_account: Schema.Null,
+  sub_account: Schema.NullOr(Schema.String),
   termination_cause: Schema.NullOr(Schema.String),
-  termination_cause_code: Schema.NullOr(Schema.Number)
+  termination_cause_code: Schema.NullOr(Schema.Int)
 })
 
 /**
- * Plivo's participant object.
+ * Plivo's participant object (SDK-20, SDK-22).
  *
  * @since 0.1.0
  * @category models
  */
 export const ParticipantView = Schema.Struct({
-  billed_amount: Schema.Null,
-  billed_duration: Schema.Null,
+  api_id: Schema.optional(Schema.String),
+  billed_amount: Schema.NullOr(Schema.String),
+  billed_duration: Schema.NullOr(Schema.Int),
   call_uuid: Schema.String,
-  coach_mode: Schema.Boolean,
-  duration: Schema.Null,
+  coach_mode: Schema.NullOr(Schema.Boolean),
+  duration: Schema.NullOr(Schema.Int),
   end_mpc_on_exit: Schema.Boolean,
-  exit_cause: Schema.Null,
-  exit_time: Schema.Null,
-  hold: Schema.Boolean,
+  exit_cause: Schema.NullOr(Schema.String),
+  exit_time: Schema.NullOr(Schema.String),
+  hold: Schema.NullOr(Schema.Boolean),
   join_time: Schema.String,
+  member_address: Schema.String,
   member_id: Schema.String,
   mpc_uuid: Schema.String,
-  mute: Schema.Boolean,
+  mute: Schema.NullOr(Schema.Boolean),
   resource_uri: Schema.String,
   role: Schema.String,
   start_mpc_on_enter: Schema.Boolean
@@ -411,10 +414,9 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
       .addSuccess(
         Schema.Struct({
           api_id: Schema.String,
-          message: Schema.String,
-          mute: Schema.optional(Schema.Boolean),
-          hold: Schema.optional(Schema.Boolean),
-          coach_mode: Schema.optional(Schema.Boolean)
+          mute: Schema.optional(Schema.String),
+          hold: Schema.optional(Schema.String),
+          coach_mode: Schema.optional(Schema.String)
         }),
         { status: 202 }
       )
@@ -436,7 +438,8 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
           api_id: Schema.String,
           message: Schema.String,
           recording_id: Schema.String,
-          recording_url: Schema.String
+          recording_url: Schema.String,
+          request_uuid: Schema.String
         }),
         { status: 202 }
       )
@@ -455,6 +458,75 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     HttpApiEndpoint.post(
       "resumeRecording"
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record/Resume`.addSuccess(HttpApiSchema.NoContent)
+  ) {}
+
+/**
+ * The MPC calls beyond add participant and its neighbours: start an MPC (SDK-4), a member's own
+ * recording (PREC) and audio played to members (PLAY).
+ *
+ * @since 0.2.0
+ * @category groups
+ */
+export class MediaGroup extends HttpApiGroup.make("media")
+  .add(
+    HttpApiEndpoint.post("startMpc")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}`
+      .setPayload(
+        jsonOrForm(
+          Params.absentDropped(Media.StartMpcParams),
+          wireDoc(Media.StartMpcParams),
+          "StartMpcParams"
+        )
+      )
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(OpenApi.Summary, "Start an MPC that is Initialized (SDK-4)")
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "startMemberRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}/Record`
+      .setPayload(
+        jsonOrForm(
+          Params.absentDropped(Media.MemberRecordingParams),
+          wireDoc(Media.MemberRecordingParams),
+          "MemberRecordingParams"
+        )
+      )
+      .addSuccess(Media.RecordingStartedResponse, { status: 202 })
+      .annotate(OpenApi.Summary, "Start a member's own recording (PREC-1, PREC-2)")
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "stopMemberRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}/Record`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "pauseMemberRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}/Record/Pause`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "resumeMemberRecording"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}/Record/Resume`.addSuccess(
+      HttpApiSchema.NoContent
+    )
+  )
+  .add(
+    HttpApiEndpoint.post("playAudio")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Member/${memberId}/Play`
+      .setPayload(jsonOrForm(Params.absentDropped(Media.PlayParams), wireDoc(Media.PlayParams), "PlayParams"))
+      .addSuccess(Media.PlayResponse, { status: 202 })
+      .annotate(OpenApi.Summary, "Play audio to members (PLAY-1, PLAY-2)")
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "stopAudio"
+    )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Member/${memberId}/Play`.addSuccess(
+      HttpApiSchema.NoContent
+    )
   ) {}
 
 /**
@@ -536,6 +608,7 @@ export class MpcApi extends HttpApi.make("mpc-kit")
   .add(PlivoGroup.middleware(BodyLimit).middleware(Authorization))
   .add(MpcGroup.middleware(BodyLimit).middleware(Authorization))
   .add(EmulatorGroup.middleware(BodyLimit).middleware(Authorization))
+  .add(MediaGroup.middleware(BodyLimit).middleware(Authorization))
   // API-2: every refusal, of any endpoint, is Plivo's {api_id, error}.
   .addError(BadRequest)
   .addError(Unauthorized)

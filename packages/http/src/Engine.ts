@@ -237,6 +237,8 @@ export const make = (config: EngineConfig) =>
           case "RecordPause":
           case "RecordResume":
           case "RecordStop":
+          case "StartAudio":
+          case "StopAudio":
           case "RelayDigits":
           case "Respond":
             break

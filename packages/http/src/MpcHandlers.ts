@@ -8,13 +8,14 @@
  * @since 0.1.0
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { type AddParticipantRequest, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
+import { type AddParticipantRequest, type Event, MpcName, State } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { Caller, MpcApi, type PlivoFailure } from "./Api.js"
 import type * as Engine from "./Engine.js"
+import * as Lists from "./Lists.js"
 import * as Outcome from "./Outcome.js"
-import type { Tenant } from "./Tenants.js"
+import { type Tenant, Tenants } from "./Tenants.js"
 import { findMpc, mpcView, parseKey, participantView } from "./Views.js"
 
 /**
@@ -62,8 +63,13 @@ export const plivoHandlers = HttpApiBuilder.group(MpcApi, "plivo", (handlers) =>
   )
 )
 
-/** `all`, or a comma list of member ids. */
-const members = (raw: string): Event.MemberSelector | undefined => {
+/**
+ * PLAY-2: `all`, or a comma list of member ids; `undefined` when it names none.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const members = (raw: string): Event.MemberSelector | undefined => {
   if (raw.toLowerCase() === "all") return "all"
   const ids = raw
     .split(",")
@@ -75,8 +81,13 @@ const members = (raw: string): Event.MemberSelector | undefined => {
 const badMember = (apiId: string) =>
   Effect.fail(Outcome.failure(404, apiId, "member_id: expected a member id, a comma list of them, or all"))
 
-/** Runs `f` with the caller and the MPC the path's key names (a 404 for no key, a 400 for a bad name). */
-const withMpc = <A>(
+/**
+ * Runs `f` with the caller and the MPC the path's key names (a 404 for no key, a 400 for a bad name).
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const withMpc = <A>(
   key: string,
   f: (apiId: string, ref: Event.MpcRef, tenant: Tenant) => Effect.Effect<A, PlivoFailure>
 ) =>
@@ -90,8 +101,13 @@ const withMpc = <A>(
     return f(apiId, ref, tenant)
   })
 
-/** Submits an MPC request and expects the reply `tag`. */
-const submitted = <T extends Parameters<typeof Outcome.reply>[2]>(
+/**
+ * Submits an MPC request and expects the reply `tag`.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const submitted = <T extends Parameters<typeof Outcome.reply>[2]>(
   engine: Engine.Engine,
   apiId: string,
   input: Engine.Input,
@@ -105,36 +121,10 @@ const submitted = <T extends Parameters<typeof Outcome.reply>[2]>(
  * @category handlers
  */
 export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
-  Effect.succeed(
+  Effect.map(Tenants, (tenants) =>
     handlers
-      .handle("listMpcs", ({ urlParams }) =>
-        Effect.flatMap(Caller, ({ apiId, tenant: { engine, account } }) =>
-          Effect.map(engine.state, (state) => {
-            const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
-            const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
-            const status = urlParams.status?.toLowerCase()
-            const all: Array<State.Mpc> = []
-            PMap.forEach(state.mpcs, (m) => {
-              if (urlParams.friendly_name !== undefined && m.name !== urlParams.friendly_name) return
-              if (status !== undefined && m.status.toLowerCase() !== status) return
-              all.push(m)
-            })
-            all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
-            const page = all.slice(offset, offset + limit)
-            const base = `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/?limit=${limit}&offset=`
-            return {
-              api_id: apiId,
-              meta: {
-                count: all.length,
-                limit,
-                next: offset + limit < all.length ? `${base}${offset + limit}` : null,
-                offset,
-                previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
-              },
-              objects: page.map((m) => mpcView(account, state.config, m))
-            }
-          })
-        )
+      .handle("listMpcs", ({ request }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant }) => Lists.listMpcs(tenants, tenant, apiId, request.url))
       )
       .handle("getMpc", ({ path }) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
@@ -142,7 +132,7 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
             const m = findMpc(state, ref)
             return m === undefined
               ? Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
-              : Effect.succeed({ api_id: apiId, ...mpcView(account, state.config, m) })
+              : Effect.succeed({ api_id: apiId, ...mpcView(account, state.config, m, tenants.main) })
           })
         )
       )
@@ -151,17 +141,13 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
           Effect.asVoid(submitted(engine, apiId, { _tag: "EndMpc", apiId, mpc }, "MpcEnded"))
         )
       )
-      .handle("listParticipants", ({ path }) =>
+      .handle("listParticipants", ({ path, request }) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
           Effect.flatMap(engine.state, (state) => {
             const m = findMpc(state, ref)
             if (m === undefined)
               return Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
-            return Effect.succeed({
-              api_id: apiId,
-              meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
-              objects: m.members.map((p) => participantView(account, m, p))
-            })
+            return Effect.succeed(Lists.listParticipants(account, state.config, m, apiId, request.url))
           })
         )
       )
@@ -169,12 +155,13 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
           Effect.flatMap(engine.state, (state) => {
             const m = findMpc(state, ref)
-            const p = m?.members.find((x) => x.id === path.memberId)
+            // SDK-22: a member that has left stays readable.
+            const p = m === undefined ? undefined : State.anyMember(m, path.memberId)
             return m === undefined || p === undefined
               ? Effect.fail(
                   Outcome.failure(404, apiId, `no member ${path.memberId} in multiparty call ${path.mpcKey}`)
                 )
-              : Effect.succeed({ api_id: apiId, ...participantView(account, m, p) })
+              : Effect.succeed({ api_id: apiId, ...participantView(account, m, p, state.config) })
           })
         )
       )

@@ -35,13 +35,24 @@ export const refusalStatus: { readonly [K in Outcome.Refusal["_tag"]]: number } 
  * @category mapping
  */
 export const replyStatus: { readonly [K in Outcome.Reply["_tag"]]: number } = {
+  // SDK-3
   Added: 201,
   CallCreated: 201,
+  // SDK-8
   MembersUpdated: 202,
+  // SDK-10, SDK-14
   RecordingStarted: 202,
+  // SDK-9
   MembersKicked: 204,
+  // SDK-5
   MpcEnded: 204,
-  RecordingChanged: 204
+  // SDK-11, SDK-12, SDK-13, SDK-15, SDK-16, SDK-17
+  RecordingChanged: 204,
+  // SDK-4
+  MpcStarted: 204,
+  // PLAY-2, PLAY-5
+  AudioQueued: 202,
+  AudioStopped: 204
 }
 
 /**
@@ -67,17 +78,31 @@ export const bodies = {
   /** The update participant's 202 body. */
   MembersUpdated: (apiId: string, r: Extract<Outcome.Reply, { _tag: "MembersUpdated" }>) => ({
     api_id: apiId,
-    message: "update participant action accepted",
-    ...(r.mute === undefined ? {} : { mute: r.mute }),
-    ...(r.hold === undefined ? {} : { hold: r.hold }),
-    ...(r.coachMode === undefined ? {} : { coach_mode: r.coachMode })
+    // SDK-8: one result string per attribute asked for.
+    ...(r.mute === undefined ? {} : { mute: `MPC: ${r.mpcName} mute/unmute member(s) succeeded` }),
+    ...(r.hold === undefined ? {} : { hold: `MPC: ${r.mpcName} hold/unhold member(s) succeeded` }),
+    ...(r.coachMode === undefined
+      ? {}
+      : { coach_mode: `MPC: ${r.mpcName} coach_mode enable/disable succeeded` })
   }),
   /** The start recording's 202 body. */
   RecordingStarted: (apiId: string, r: Extract<Outcome.Reply, { _tag: "RecordingStarted" }>) => ({
     api_id: apiId,
-    message: "MPC recording started",
+    // SDK-10, PREC-2
+    message:
+      r.memberId === undefined
+        ? `MPC: ${r.mpcName} record started`
+        : `MPC: ${r.mpcName} participant record started`,
     recording_id: r.recordingUuid,
-    recording_url: r.url
+    recording_url: r.url,
+    request_uuid: r.requestUuid
+  }),
+  AudioQueued: (apiId: string, r: Extract<Outcome.Reply, { _tag: "AudioQueued" }>) => ({
+    api_id: apiId,
+    // PLAY-2: Plivo's keys, camel-cased as Plivo sends them.
+    message: "play queued into MPC",
+    mpcMemberId: r.memberIds,
+    mpcName: r.mpcName
   })
 } as const
 
@@ -111,6 +136,7 @@ export const toPlivo = (apiId: string, outcome: Outcome.Outcome): Plivo => {
     case "CallCreated":
     case "MembersUpdated":
     case "RecordingStarted":
+    case "AudioQueued":
       return {
         status: replyStatus[outcome._tag],
         body: (bodies[outcome._tag] as (apiId: string, r: Outcome.Reply) => Record<string, unknown>)(
@@ -121,6 +147,8 @@ export const toPlivo = (apiId: string, outcome: Outcome.Outcome): Plivo => {
     case "MembersKicked":
     case "MpcEnded":
     case "RecordingChanged":
+    case "MpcStarted":
+    case "AudioStopped":
       return { status: replyStatus[outcome._tag], body: undefined }
     default:
       return absurd(outcome)

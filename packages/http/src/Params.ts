@@ -86,8 +86,11 @@ const isAbsent = (u: unknown) => u === null || u === undefined || u === ""
 /**
  * A body's parameters decoded by `schema`, where a `null` or an empty value counts as absent (as
  * the domain's add-participant parameters take them).
+ *
+ * @since 0.2.0
+ * @category schemas
  */
-const absentDropped = <A, I>(schema: Schema.Schema<A, I>) =>
+export const absentDropped = <A, I>(schema: Schema.Schema<A, I>) =>
   Schema.transform(
     Schema.declare(
       (u): u is { readonly [key: string]: unknown } =>

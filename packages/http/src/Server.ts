@@ -21,6 +21,7 @@ import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
 import * as FastPath from "./FastPath.js"
 import * as Guard from "./Guard.js"
+import { mediaHandlers } from "./MediaHandlers.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
 import * as ConnectProxy from "./Proxy.js"
@@ -55,6 +56,7 @@ export const routes = Layer.mergeAll(
   Layer.provide(plivoHandlers),
   Layer.provide(mpcHandlers),
   Layer.provide(networkHandlers),
+  Layer.provide(mediaHandlers),
   Layer.provide(Layer.merge(Guard.layer, Body.layer))
 )
 
@@ -212,7 +214,7 @@ const fastPath = (slot: FastPath.Slot) =>
  */
 export const layer = (options: Options) => {
   const slot: FastPath.Slot = {}
-  return Layer.mergeAll(serve, announce, fastPath(slot)).pipe(
+  return Layer.mergeAll(serve, options.quiet === true ? Layer.empty : announce, fastPath(slot)).pipe(
     Layer.provide(tenants(options)),
     Layer.provideMerge(
       NodeHttpServer.layer(() => withProxy(options, slot), { port: options.port, host: options.host })

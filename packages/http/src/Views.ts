@@ -42,80 +42,109 @@ export const findMpc = (state: State.State, ref: Event.MpcRef): State.Mpc | unde
 const ts = (ms: number | undefined) => (ms === undefined ? null : Timestamp.format(ms))
 
 /**
- * An MPC's resource URI; the name is percent-encoded, so `a/b` or `a?b#c` stay one path segment.
+ * SDK-25: an MPC's resource URI, by its UUID, so an ended MPC's URI never names a newer MPC of the
+ * same name.
  *
  * @since 0.1.0
  * @category uris
  */
-export const mpcUri = (account: Account, name: string): string =>
-  `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/name_${encodeURIComponent(name)}/`
+export const mpcUri = (account: Account, uuid: string): string =>
+  `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/uuid_${encodeURIComponent(uuid)}/`
+
+/**
+ * SDK-27: the `sub_account` of a subaccount's MPC (its resource URI under the main account), else null.
+ *
+ * @since 0.2.0
+ * @category uris
+ */
+export const subAccountUri = (account: Account, main: Account | undefined): string | null =>
+  main === undefined || main.authId === account.authId
+    ? null
+    : `/v1/Account/${encodeURIComponent(main.authId)}/Subaccount/${encodeURIComponent(account.authId)}/`
 
 /** The views are values of the view schemas; the endpoints' success schemas encode them. */
 const encodeMpc = (v: typeof MpcView.Type) => v
 const encodeParticipant = (v: typeof ParticipantView.Type) => v
 const encodeCall = (v: typeof CallView.Type) => v
 
+const billed = (seconds: number, ratePerMinute: number) => {
+  const minutes = Math.ceil(seconds / 60)
+  return { billed_duration: minutes * 60, billed_amount: (minutes * ratePerMinute).toFixed(5) }
+}
+
 /**
- * Plivo's MPC object; billed at the domain's MPC rate (`State.Config.mpcRatePerMinute`).
+ * Plivo's MPC object (SDK-23..SDK-27), as get (SDK-2) and list (SDK-1) answer it; billed at the domain's MPC rate
+ * (`State.Config.mpcRatePerMinute`). `main` is the main account when `account` is a subaccount.
  *
  * @since 0.1.0
  * @category views
  */
-export const mpcView = (account: Account, config: State.Config, m: State.Mpc) => {
+export const mpcView = (account: Account, config: State.Config, m: State.Mpc, main?: Account) => {
   const ended = m.status === "Ended" && m.endedAt !== undefined
   const duration = ended ? Math.round((m.endedAt! - m.createdAt) / 1000) : null
-  const minutes = duration === null ? 0 : Math.ceil(duration / 60)
-  const resource = mpcUri(account, m.name)
+  const bill = duration === null ? undefined : billed(duration, config.mpcRatePerMinute)
+  const resource = mpcUri(account, m.uuid)
   return encodeMpc({
-    billed_amount: ended ? (minutes * config.mpcRatePerMinute).toFixed(5) : null,
-    billed_duration: ended ? String(minutes * 60) : null,
+    billed_amount: bill?.billed_amount ?? null,
+    billed_duration: bill?.billed_duration ?? null,
     creation_time: Timestamp.format(m.createdAt),
-    duration: duration === null ? null : String(duration),
+    duration,
     end_time: ts(m.endedAt),
     friendly_name: m.name,
     mpc_uuid: m.uuid,
     participants: `${resource}Participant/`,
+    // SDK-26: no recording state once the MPC has ended.
     recording:
-      m.recording.status === "Recording"
-        ? "recording"
-        : m.recording.status === "Paused"
-          ? "paused"
-          : "not-recording",
+      m.status === "Ended"
+        ? null
+        : m.recording.status === "Recording"
+          ? "recording"
+          : m.recording.status === "Paused"
+            ? "paused"
+            : "not-recording",
     resource_uri: resource,
     start_time: ts(m.startedAt),
     status: m.status,
     stay_alone: m.members.some((x) => x.stayAlone),
-    sub_account: null,
-    termination_cause: m.termination?.cause ?? null,
-    termination_cause_code: m.termination?.code ?? null
+    sub_account: subAccountUri(account, main),
+    termination_cause: ended ? (m.termination?.cause ?? null) : null,
+    termination_cause_code: ended ? (m.termination?.code ?? null) : null
   })
 }
 
 /**
- * Plivo's participant object (current members).
+ * Plivo's participant object (SDK-20..SDK-22), as get participant (SDK-7) and list participants
+ * (SDK-6) answer it: a member present, or one that has left (with its exit,
+ * duration and billing at the call rate, and null mute, hold and coach mode).
  *
  * @since 0.1.0
  * @category views
  */
-export const participantView = (account: Account, m: State.Mpc, p: State.Member) =>
-  encodeParticipant({
-    billed_amount: null,
-    billed_duration: null,
+export const participantView = (account: Account, m: State.Mpc, p: State.Member, config?: State.Config) => {
+  const exit = p.exit
+  const duration = exit === undefined ? null : Math.max(0, Math.round((exit.at - p.joinedAt) / 1000))
+  const bill = duration === null ? undefined : billed(duration, config?.callRatePerMinute ?? 0)
+  return encodeParticipant({
+    billed_amount: bill?.billed_amount ?? null,
+    billed_duration: bill?.billed_duration ?? null,
     call_uuid: p.callUuid,
-    coach_mode: p.coachMode,
-    duration: null,
+    coach_mode: exit === undefined ? p.coachMode : null,
+    duration,
     end_mpc_on_exit: p.endMpcOnExit,
-    exit_cause: null,
-    exit_time: null,
-    hold: p.hold,
+    exit_cause: exit?.cause ?? null,
+    exit_time: ts(exit?.at),
+    hold: exit === undefined ? p.hold : null,
     join_time: Timestamp.format(p.joinedAt),
+    member_address: State.memberAddress(p),
     member_id: p.id,
     mpc_uuid: m.uuid,
-    mute: p.mute,
-    resource_uri: `${mpcUri(account, m.name)}Participant/${encodeURIComponent(p.id)}/`,
-    role: p.role,
+    mute: exit === undefined ? p.mute : null,
+    resource_uri: `${mpcUri(account, m.uuid)}Participant/${encodeURIComponent(p.id)}/`,
+    // SDK-20: lower-case, whatever case the request used.
+    role: p.role.toLowerCase(),
     start_mpc_on_enter: p.startMpcOnEnter
   })
+}
 
 /**
  * EMULATOR.md's view of a call.

@@ -512,8 +512,13 @@ describe("CallbackSender", () => {
               "b1, b2 delivered and h1 received",
               () => r.delivered.length === 5 && r.requests.length === 6
             )
+            // The receiver has answered b2; the sender counts it once it has read that answer.
+            const settled = yield* Effect.zipLeft(s.stats, Effect.sleep("1 millis")).pipe(
+              Effect.repeat({ until: (st) => st.delivered === 5 }),
+              Effect.timeoutFail({ duration: "3 seconds", onTimeout: () => new Error("b2 never counted") })
+            )
             assert.isTrue(Option.isNone(yield* Fiber.poll(flushing)), "flush still waits for h1")
-            assert.deepStrictEqual(yield* s.stats, { enqueued: 6, delivered: 5, attempts: 6, pending: 1 })
+            assert.deepStrictEqual(settled, { enqueued: 6, delivered: 5, attempts: 6, pending: 1 })
 
             // Enqueued after the flush started: it does not wait for this one.
             yield* s.send(cb({ mpc: "m3", url: `${r.base}/held2`, id: "h2" }))

@@ -308,7 +308,8 @@ describe("the MPC calls around add participant", () => {
         }>
         assert.deepStrictEqual(
           participants.map((p) => p.role),
-          ["Customer", "Agent"]
+          // SDK-20: lower-case in responses, whatever case the request used.
+          ["customer", "agent"]
         )
         const agent = participants[1]!
         const update = yield* call(
@@ -341,10 +342,12 @@ describe("the MPC calls around add participant", () => {
           (yield* call(base, "DELETE", `${mpcPath("name_desk")}/Participant/${agent.member_id}/`)).status,
           204
         )
-        assert.strictEqual(
-          (yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/${agent.member_id}`)).status,
-          404
-        )
+        // SDK-22: a kicked member stays readable, with its exit.
+        const kicked = yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/${agent.member_id}`)
+        assert.strictEqual(kicked.status, 200)
+        assert.strictEqual(kicked.body!.exit_cause, "Kicked Out Of Multiparty Call")
+        assert.isNull(kicked.body!.mute)
+        assert.strictEqual((yield* call(base, "GET", `${mpcPath("name_desk")}/Participant/999/`)).status, 404)
         assert.strictEqual((yield* call(base, "DELETE", mpcPath("name_desk"))).status, 204)
         const ended = (yield* call(base, "GET", mpcPath("name_desk"))).body!
         assert.deepStrictEqual([ended.status, ended.termination_cause_code], ["Ended", 3000])

@@ -247,7 +247,7 @@ describe("hostile input", () => {
     })
   )
 
-  it.scoped("API-1 resource URIs escape the name: a/b and a?b#c stay one path segment", () =>
+  it.scoped("API-1 SDK-25 hostile names stay readable; resource URIs name the MPC by its UUID", () =>
     Effect.gen(function* () {
       const base = yield* start()
       for (const name of ["a/b", "a?b#c"]) {
@@ -263,7 +263,7 @@ describe("hostile input", () => {
         assert.strictEqual(got.body?.friendly_name, name)
         assert.strictEqual(
           got.body?.resource_uri,
-          `/v1/Account/${account.authId}/MultiPartyCall/name_${encodeURIComponent(name)}/`
+          `/v1/Account/${account.authId}/MultiPartyCall/uuid_${String(got.body?.mpc_uuid)}/`
         )
       }
     })

@@ -82,7 +82,8 @@ describe("OpenAPI", () => {
       const base = yield* start()
       const spec = (yield* call(base, "GET", "/openapi.json")).body as Json
       const routes = declared()
-      assert.strictEqual(routes.length, 24)
+      // 24, and the media group's 7 (start MPC, participant recording, play audio).
+      assert.strictEqual(routes.length, 31)
       for (const route of routes) {
         const op = ((spec.paths as Json)[route.path] as Json | undefined)?.[route.method] as Json | undefined
         assert.isDefined(op, `${route.method} ${route.path} is documented`)
@@ -158,6 +159,22 @@ describe("OpenAPI", () => {
       check("post", `${mpcs}/{mpcKey}/Participant/{memberId}`, update.status, update.body)
       const record = yield* call(base, "POST", `${mpcPath}/name_docs/Record/`, {})
       check("post", `${mpcs}/{mpcKey}/Record`, record.status, record.body)
+      // The media group's answers (SDK-14, SDK-18): a member's own recording and a play.
+      const member = (
+        (yield* call(base, "GET", `${mpcPath}/name_docs/Participant/`)).body!.objects as Array<{
+          member_id: string
+        }>
+      )[0]!.member_id
+      const own = yield* call(base, "POST", `${mpcPath}/name_docs/Participant/${member}/Record/`, {})
+      assert.strictEqual(own.status, 202, own.text)
+      check("post", `${mpcs}/{mpcKey}/Participant/{memberId}/Record`, 202, own.body)
+      const played = yield* call(base, "POST", `${mpcPath}/name_docs/Member/${member}/Play/`, {
+        url: "https://example.com/a.mp3"
+      })
+      assert.strictEqual(played.status, 202, played.text)
+      check("post", `${mpcs}/{mpcKey}/Member/{memberId}/Play`, 202, played.body)
+      const badPlay = yield* call(base, "POST", `${mpcPath}/name_docs/Member/${member}/Play/`, {})
+      check("post", `${mpcs}/{mpcKey}/Member/{memberId}/Play`, badPlay.status, badPlay.body)
       check("get", "/emulator/v1/calls", 200, (yield* call(base, "GET", "/emulator/v1/calls")).body)
       check("get", "/emulator/v1/clock", 200, (yield* call(base, "GET", "/emulator/v1/clock")).body)
       const advance = yield* call(base, "POST", "/emulator/v1/clock/advance", { seconds: -1 })

@@ -187,6 +187,34 @@ export const actions: fc.Arbitrary<Array<Action>> = fc
             op: fc.constantFrom("start" as const, "stop" as const, "pause" as const, "resume" as const)
           })
           .map((a): Array<Action> => [{ ...a, do: "record" }])
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ at, mpc: fc.constantFrom(...mpcNames) })
+          .map((a): Array<Action> => [{ ...a, do: "start" }])
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({
+            at,
+            mpc: fc.constantFrom(...mpcNames),
+            member: fc.constantFrom("all" as const, "role:Agent" as const, "role:Customer" as const),
+            op: fc.constantFrom("start" as const, "stop" as const)
+          })
+          .map((a): Array<Action> => [{ ...a, do: "play" }])
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({
+            at,
+            mpc: fc.constantFrom(...mpcNames),
+            member: fc.constantFrom("role:Agent" as const, "role:Customer" as const),
+            op: fc.constantFrom("start" as const, "stop" as const, "pause" as const, "resume" as const)
+          })
+          .map((a): Array<Action> => [{ ...a, do: "record-member" }])
       }
     ),
     { maxLength: 12 }

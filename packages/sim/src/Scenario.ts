@@ -174,7 +174,26 @@ export const Action = Schema.Union(
     mpc: Schema.String,
     op: Schema.Literal("start", "stop", "pause", "resume")
   }),
-  Schema.Struct({ at: seconds, do: Schema.Literal("hangup"), call: Schema.String })
+  Schema.Struct({ at: seconds, do: Schema.Literal("hangup"), call: Schema.String }),
+  /** SDK-4: start an MPC that waits (Initialized). */
+  Schema.Struct({ at: seconds, do: Schema.Literal("start"), mpc: Schema.String }),
+  /** PLAY-1, PLAY-5: play audio to members (until stopped), or stop it. */
+  Schema.Struct({
+    at: seconds,
+    do: Schema.Literal("play"),
+    mpc: Schema.String,
+    member: MemberRef,
+    op: Schema.Literal("start", "stop"),
+    url: opt(Schema.String)
+  }),
+  /** PREC-1: a member's own recording (the first member the reference names). */
+  Schema.Struct({
+    at: seconds,
+    do: Schema.Literal("record-member"),
+    mpc: Schema.String,
+    member: MemberRef,
+    op: Schema.Literal("start", "stop", "pause", "resume")
+  })
 ).annotations({ identifier: "Action" })
 /**
  * The type of {@link Action}'s values.

@@ -93,6 +93,8 @@ export interface RunResult {
   readonly metrics: Metrics.Metrics
 }
 
+/** PLAY-1: what a `play` action plays when it names no URL. */
+const DEFAULT_AUDIO = "https://example.com/announcement.mp3"
 const UUID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 /** The contact centre's supervisor and how one behaves unless the scenario says otherwise. */
 const SUPERVISOR = "sip:supervisor@cc.example.com"
@@ -425,6 +427,8 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
       case "RecordPause":
       case "RecordResume":
       case "RecordStop":
+      case "StartAudio":
+      case "StopAudio":
       case "RelayDigits":
       case "SendCallback":
       case "Respond":
@@ -566,6 +570,30 @@ export const run = (scenario: Scenario, options: RunOptions): RunResult => {
         if (uuid !== undefined) {
           apply(now, { _tag: "CallHungUp", at: now, callUuid: uuid })
         }
+        return
+      }
+      case "start":
+        apply(now, { _tag: "StartMpc", at: now, apiId, mpc: mpcRef(action.mpc) })
+        return
+      case "play": {
+        const member = resolveMembers(action.mpc, action.member)
+        if (member === undefined) return
+        const mpc = mpcRef(action.mpc)
+        if (action.op === "stop") apply(now, { _tag: "StopAudio", at: now, apiId, mpc, member })
+        else apply(now, { _tag: "PlayAudio", at: now, apiId, mpc, member, url: action.url ?? DEFAULT_AUDIO })
+        return
+      }
+      case "record-member": {
+        const member = resolveMembers(action.mpc, action.member)
+        const live = member === "all" ? State.liveMpc(state, action.mpc)?.members[0]?.id : member?.[0]
+        if (live === undefined) return
+        const tag = {
+          start: "StartMemberRecording",
+          stop: "StopMemberRecording",
+          pause: "PauseMemberRecording",
+          resume: "ResumeMemberRecording"
+        } as const
+        apply(now, { _tag: tag[action.op], at: now, apiId, mpc: mpcRef(action.mpc), memberId: live })
         return
       }
     }

@@ -71,6 +71,10 @@ interface LaneModel {
   readonly coach: Track
   readonly music: Track
   readonly recorded: Track
+  /** PLAY-3: audio the play API plays to the member. */
+  readonly played: Track
+  /** PREC-1: the member's own recording by the participant-recording API. */
+  readonly ownRecording: Track
   readonly digits: Array<{ readonly t: number; readonly digits: string; readonly refused: boolean }>
   /** XML-1: the documents that ran the call (answer, redirect, on-exit), and what they held. */
   readonly xml: Array<{ readonly t: number; readonly text: string }>
@@ -104,6 +108,8 @@ const newLane = (call: Call): LaneModel => ({
   coach: new Track(),
   music: new Track(),
   recorded: new Track(),
+  played: new Track(),
+  ownRecording: new Track(),
   digits: [],
   xml: [],
   end: undefined
@@ -153,6 +159,9 @@ const build = (result: RunResult, uuid: string): Model | undefined => {
       l.coach.set(t, m?.role === "Supervisor" && m.coachMode ? "coach mode" : undefined)
       l.music.set(t, m?.music)
       l.recorded.set(t, m?.trackRecordingUuid === undefined ? undefined : "track recorded")
+      l.played.set(t, m?.audio?.url)
+      const own = m?.recording?.status
+      l.ownRecording.set(t, own === "Recording" || own === "Paused" ? own : undefined)
       l.end ??= endOf(call)
     }
     for (const r of mpc.requests) {
@@ -239,7 +248,18 @@ const build = (result: RunResult, uuid: string): Model | undefined => {
   status.finish(end)
   recording.finish(end)
   for (const l of lanes.values()) {
-    for (const t of [l.phase, l.muted, l.held, l.speaking, l.coach, l.music, l.recorded]) t.finish(end)
+    for (const t of [
+      l.phase,
+      l.muted,
+      l.held,
+      l.speaking,
+      l.coach,
+      l.music,
+      l.recorded,
+      l.played,
+      l.ownRecording
+    ])
+      t.finish(end)
   }
   // Calls in the order the MPC lists them (the order they came).
   const order = final.calls.map((c) => c.uuid)
@@ -302,6 +322,7 @@ const COLORS = {
   speaking: "#2e9e4f",
   music: "#ffd000",
   recorded: "#b8001f",
+  played: "#1f8fd6",
   Initialized: "#b9b3ad",
   Active: "#4ba39a",
   Recording: "#d9454f",
@@ -541,6 +562,17 @@ const draw = (result: RunResult, model: Model, width: number): string => {
     { label: "muted", draw: box(COLORS.muted, 3.5), show: has((l) => l.muted) },
     { label: "speaking", draw: box(COLORS.speaking, 3.5), show: has((l) => l.speaking) },
     { label: "member's track recorded", draw: box(COLORS.recorded, 2), show: has((l) => l.recorded) },
+    {
+      label: "hears audio played to it (PLAY)",
+      draw: (sx, sy) =>
+        `${box(COLORS["in-mpc"])(sx, sy)}<line x1="${sx + 1}" y1="${sy + 3}" x2="${sx + 15}" y2="${sy + 3}" stroke="${COLORS.played}" stroke-width="2.5"/>`,
+      show: has((l) => l.played)
+    },
+    {
+      label: "member's own recording (PREC)",
+      draw: box(COLORS.Recording, 2),
+      show: has((l) => l.ownRecording)
+    },
     { label: "MPC recording", draw: box(COLORS.Recording), show: hasRec("Recording") },
     {
       label: "recording paused",
@@ -713,6 +745,19 @@ const draw = (result: RunResult, model: Model, width: number): string => {
     }
     for (const s of l.recorded.spans)
       body.push(bar(s.from, s.to, barTop, 2, COLORS.recorded, `track recorded: ${during(s)}`))
+    for (const s of l.played.spans)
+      body.push(bar(s.from, s.to, cy - 4, 2.5, COLORS.played, `hears ${s.value}: ${during(s)}`))
+    for (const s of l.ownRecording.spans)
+      body.push(
+        bar(
+          s.from,
+          s.to,
+          barTop + barH - 2,
+          2,
+          s.value === "Paused" ? COLORS.Paused : COLORS.Recording,
+          `own recording ${s.value === "Paused" ? "paused" : "running"}: ${during(s)}`
+        )
+      )
     for (const s of l.muted.spans)
       body.push(bar(s.from, s.to, barTop - 5, 3.5, COLORS.muted, `muted: ${during(s)}`))
     for (const s of l.speaking.spans)

@@ -99,6 +99,16 @@ describe("Timeline", () => {
     assert.match(r, /<title>hears Wait music: 0–10 s \(10 s\)<\/title>/)
   })
 
+  it("PLAY-3 PREC-1 draws audio played to a member and a member's own recording", () => {
+    const run = Simulation.run(load("announcement-recording"), { seed: 1 })
+    const svg = Timeline.svg(run, Timeline.mpcsOf(run)[0]!.uuid)
+    render(svg)
+    assert.match(svg, /<title>hears https:\/\/example\.com\/please-hold\.mp3: 12–25 s \(13 s\)<\/title>/)
+    assert.match(svg, /<title>own recording paused: 40–50 s \(10 s\)<\/title>/)
+    assert.include(svg, "hears audio played to it (PLAY)")
+    assert.include(svg, "own recording (PREC)")
+  })
+
   it("escapes text for XML", () => {
     const base = load("stay-alone")
     const scenario = {

@@ -35,7 +35,8 @@ describe("worked scenarios", () => {
       "recording-two-members.json",
       "stay-alone.json",
       "cps-burst.json",
-      "contact-centre.json"
+      "contact-centre.json",
+      "announcement-recording.json"
     ])
     for (const f of names) {
       const r = runChecked(f.replace(/\.json$/, ""))
@@ -99,6 +100,37 @@ describe("worked scenarios", () => {
       [...initiated].sort((a, b) => a - b)
     )
     assert.strictEqual(r.metrics.cpsQueueWait.max, 4)
+  })
+
+  it("SDK-4 PLAY-3 PLAY-6 PREC-3 announcement-recording: started by API, a play to the customer only, the agent's own recording, a play ended by the hangup", () => {
+    const r = runChecked("announcement-recording")
+    const cs = commands(r)
+    const mpc = onlyMpc(r.state)
+    const customer = mpc.left!.find((m) => m.role === "Customer")!
+    const agent = mpc.left!.find((m) => m.role === "Agent")!
+    assert.strictEqual(mpc.startedAt, mpc.createdAt + 10_000)
+    const starts = cs.filter((x) => x.c._tag === "StartAudio")
+    // 12 s: the customer only; 70 s: both.
+    assert.deepStrictEqual(
+      starts.map((x) => [x.t - mpc.createdAt, x.c._tag === "StartAudio" ? x.c.memberId : ""]),
+      [
+        [12_000, customer.id],
+        [70_000, customer.id],
+        [70_000, agent.id]
+      ]
+    )
+    assert.strictEqual(cs.filter((x) => x.c._tag === "StopAudio").length, 3)
+    const rec = cs.flatMap((x) =>
+      x.c._tag === "SendCallback" && x.c.kind === "recording" ? [[x.c.event, x.c.params.MemberID]] : []
+    )
+    assert.deepStrictEqual(rec, [
+      ["ParticipantRecordingInitiated", agent.id],
+      ["ParticipantRecordingPaused", agent.id],
+      ["ParticipantRecordingResumed", agent.id],
+      ["ParticipantRecordingCompleted", agent.id]
+    ])
+    assert.strictEqual(agent.recording?.status, "Completed")
+    assert.isUndefined(customer.audio)
   })
 
   it("SOUND-2 supervisor-coaching: no enter sound for the coaching supervisor; barging in changes coach mode", () => {

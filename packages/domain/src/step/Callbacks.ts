@@ -6,7 +6,7 @@
  * @internal
  */
 import type { CallbackParams } from "../Command.js"
-import type { Call, Member, Mpc } from "../State.js"
+import { type Call, type Member, type Mpc, memberAddress } from "../State.js"
 import { format as ts } from "../Timestamp.js"
 import { type Draft, groupOf, money, seconds, type Tx } from "./Tx.js"
 
@@ -51,14 +51,6 @@ export const addMemberParams = (
   p.ParticipantJoinTime = ts(m.joinedAt)
   p.ParticipantRole = m.role
   p.STIRVerification = "Not Applicable"
-}
-
-/** `MemberAddress`: the number or endpoint username of the participant. */
-export const memberAddress = (m: Member): string => {
-  const address = m.direction === "outbound" ? m.to : m.from
-  return address.startsWith("sip:")
-    ? address.slice(4, address.indexOf("@") < 0 ? undefined : address.indexOf("@"))
-    : address
 }
 
 /**

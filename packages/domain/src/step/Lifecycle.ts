@@ -13,6 +13,7 @@ import * as PMap from "../PMap.js"
 import type { Call, Member } from "../State.js"
 import { memberCallback, requestCallback, statusCallback } from "./Callbacks.js"
 import { findCall, findMember, patch, putCall, putMember } from "./Calls.js"
+import { completeMemberRecording, stopMemberAudio } from "./MemberMedia.js"
 import { closeRequest, endCall } from "./Race.js"
 import { completeRecording, maybeStartRecording } from "./Recording.js"
 import { playMemberSound, retune } from "./Sound.js"
@@ -45,7 +46,11 @@ export const join = (tx: Tx, d: Draft, call: Call, r: AddParticipantRequest, req
     onExitAction: r.onExitAction,
     speaking: false,
     music: undefined,
-    trackRecordingUuid: undefined
+    trackRecordingUuid: undefined,
+    recording: undefined,
+    recordingSeq: 0,
+    audio: undefined,
+    exit: undefined
   }
   putCall(tx, d, patch(call, { state: "in-mpc", memberId: member.id }))
   d.members = [...d.members, member]
@@ -94,16 +99,22 @@ export type Exit =
  * A member leaves: ParticipantExit, its music and track recording stop, its exit sound plays for
  * whoever stays (SOUND-1, SOUND-2), and its call ends, or goes to its on-exit XML (EXIT-1).
  */
-export const leave = (tx: Tx, d: Draft, m: Member, exit: Exit): void => {
+export const leave = (tx: Tx, d: Draft, given: Member, exit: Exit): void => {
+  let m = findMember(d, given.id) ?? given
   d.members = d.members.filter((x) => x.id !== m.id)
   if (m.music !== undefined) {
     tx.emit({ _tag: "StopMusic", mpcUuid: d.uuid, memberId: m.id, callUuid: m.callUuid })
     memberCallback(tx, d, "ParticipantAudioStopped", m)
   }
+  // PLAY-4, PLAY-6: a play ends with its member; PREC-3, PREC-4: so does its own recording.
+  m = stopMemberAudio(tx, d, m)
+  m = completeMemberRecording(tx, d, m)
   if (m.trackRecordingUuid !== undefined) {
     tx.emit({ _tag: "RecordStop", mpcUuid: d.uuid, recordingUuid: m.trackRecordingUuid })
   }
   memberCallback(tx, d, "ParticipantExit", m, { cause: exit.hangup.cause, at: tx.now })
+  // SDK-22: the member stays readable, with how it left.
+  d.left = [...(d.left ?? []), patch(m, { music: undefined, exit: { cause: exit.hangup.cause, at: tx.now } })]
   const call = findCall(d, m.callUuid)
   if (call === undefined) return
   if (exit._tag === "HungUp") {

@@ -189,6 +189,7 @@ export const createMpc = (tx: Tx, name: string, r: AddParticipantRequest): Draft
     maxDurationAt,
     calls: [],
     members: [],
+    left: [],
     requests: [],
     recording: {
       status: "NotStarted",
@@ -218,6 +219,9 @@ export const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>
       "give at least one of mute, hold or coach_mode"
     )
   }
+  // SDK-32: coach mode is set per member, never for `all`.
+  if (e.coachMode !== undefined && e.member === "all")
+    return refusal("Invalid", "SDK-32", ["coach_mode"], "coach_mode: cannot be set for member_id all")
   const mpc = liveMpc(tx, e.mpc)
   if (isRefusal(mpc)) return mpc
   const selected = selectMembers(mpc, e.member)
@@ -246,6 +250,7 @@ export const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>
   }
   respond(tx, e.apiId, {
     _tag: "MembersUpdated",
+    mpcName: mpc.name,
     memberIds: selected.map((m) => m.id),
     ...(e.mute === undefined ? {} : { mute: e.mute }),
     ...(e.hold === undefined ? {} : { hold: e.hold }),
@@ -286,13 +291,13 @@ export const recordingApi = (
   let changed: "Stopped" | "Paused" | "Resumed"
   switch (e._tag) {
     case "StartRecording": {
-      // REC-2: recording never starts twice in one MPC.
-      if (status !== "NotStarted")
+      // REC-2: never two recordings at once; SDK-33: a new one may start after a stop.
+      if (status === "Recording" || status === "Paused")
         return refusal(
           "NotAllowed",
           "REC-2",
           ["mpc"],
-          `multiparty call ${mpc.name} has already been recorded`
+          `multiparty call ${mpc.name} is already being recorded`
         )
       const w = d()
       startRecording(tx, w, {
@@ -303,7 +308,10 @@ export const recordingApi = (
       respond(tx, e.apiId, {
         _tag: "RecordingStarted",
         recordingUuid: rec.uuid!,
-        url: `https://media.plivo.com/v1/Account/${tx.config.authId}/Recording/${rec.uuid}.${rec.fileFormat}`
+        url: `https://media.plivo.com/v1/Account/${tx.config.authId}/Recording/${rec.uuid}.${rec.fileFormat}`,
+        mpcName: mpc.name,
+        // SDK-10
+        requestUuid: tx.id()
       })
       return undefined
     }
@@ -315,6 +323,14 @@ export const recordingApi = (
       break
     }
     case "PauseRecording": {
+      // SDK-33: pausing a paused recording says so.
+      if (status === "Paused")
+        return refusal(
+          "NotAllowed",
+          "SDK-33",
+          ["mpc"],
+          `the recording of multiparty call ${mpc.name} is already paused`
+        )
       if (status !== "Recording")
         return refusal("NotAllowed", "REC-4", ["mpc"], `multiparty call ${mpc.name} is not being recorded`)
       const w = d()
@@ -325,6 +341,8 @@ export const recordingApi = (
       break
     }
     case "ResumeRecording": {
+      if (status !== "Paused" && status !== "Recording")
+        return refusal("NotAllowed", "REC-4", ["mpc"], `multiparty call ${mpc.name} is not being recorded`)
       if (status !== "Paused")
         return refusal(
           "NotAllowed",

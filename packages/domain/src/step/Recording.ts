@@ -21,6 +21,10 @@ export const startRecording = (
     status: "Recording",
     uuid: recordingUuid,
     startedAt: tx.now,
+    // SDK-33: a recording started again after a stop is a new one.
+    endedAt: undefined,
+    pausedMs: 0,
+    pausedAt: undefined,
     fileFormat: overrides?.fileFormat ?? d.recording.fileFormat,
     callback: overrides?.callback ?? d.recording.callback
   })

@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Announce from "../Announce.js"
 import * as EmulatorConfig from "../EmulatorConfig.js"
 import * as Server from "../Server.js"
 
@@ -62,14 +63,14 @@ if (Option.isNone(settings.authId) || Option.isNone(settings.authToken)) {
 const { host, port, clock, cps, subaccounts } = settings
 // The local CA the SDKs trust to reach the emulator through their `proxy` option (kept across restarts).
 const proxyCaDir = Option.getOrElse(settings.caDir, () => join(tmpdir(), "mpc-kit-ca"))
-console.log(
-  `official SDKs: proxy http://${host}:${port === 0 ? "<port>" : port} and NODE_EXTRA_CA_CERTS=${join(proxyCaDir, "ca.pem")}`
-)
-
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
   Layer.launch(
-    Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir }).pipe(
+    // SDK-35: the proxy line names the port listened on (PORT=0 too), once it listens.
+    Announce.layer(host, join(proxyCaDir, "ca.pem"), (line) => console.log(line)).pipe(
+      Layer.provideMerge(
+        Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir })
+      ),
       Layer.provide(Logger.logFmt)
     )
   ),

@@ -17,7 +17,7 @@ export const validateV3 = (plivo as unknown as { validateV3Signature: (...args: 
 
 /** The main account, and a subaccount of it. */
 export const account = { authId: "MA1234567890ABCDEFGH", authToken: "secret-token" }
-export const sub = { authId: "SA0000000000000000SUB", authToken: "sub-token" }
+export const sub = { authId: "SA000000000000000SUB", authToken: "sub-token" }
 const basic = (a: { authId: string; authToken: string }) =>
   `Basic ${Buffer.from(`${a.authId}:${a.authToken}`).toString("base64")}`
 export const auth = basic(account)
