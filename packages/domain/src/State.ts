@@ -135,6 +135,12 @@ export type Call = typeof Call.Type
  * @category models
  */
 export const RecordTrackType = Schema.Literal("participant", "all", "both")
+/**
+ * The type of a participant recording's track type.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type RecordTrackType = typeof RecordTrackType.Type
 
 /**
@@ -155,6 +161,12 @@ export const MemberRecording = Schema.Struct({
   pausedMs: Schema.Number,
   pausedAt: opt(time)
 })
+/**
+ * The type of a member's own recording.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type MemberRecording = typeof MemberRecording.Type
 
 /**
@@ -169,6 +181,12 @@ export const MemberAudio = Schema.Struct({
   by: Schema.Literal("all", "ids"),
   startedAt: time
 })
+/**
+ * The type of audio played to a member.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type MemberAudio = typeof MemberAudio.Type
 
 /**
@@ -178,6 +196,12 @@ export type MemberAudio = typeof MemberAudio.Type
  * @category models
  */
 export const MemberExit = Schema.Struct({ cause: Schema.String, at: time })
+/**
+ * The type of how a member left.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type MemberExit = typeof MemberExit.Type
 
 /**

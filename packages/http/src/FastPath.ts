@@ -222,5 +222,6 @@ export const install = (server: Server, fast: Slot) => {
  * @category install
  */
 export interface Slot {
+  /** The handler, set once the layer has built it. */
   handle?: (req: IncomingMessage, res: ServerResponse) => boolean
 }

@@ -97,6 +97,7 @@ export const bodies = {
     recording_url: r.url,
     request_uuid: r.requestUuid
   }),
+  /** The play API's 202 body (PLAY-2). */
   AudioQueued: (apiId: string, r: Extract<Outcome.Reply, { _tag: "AudioQueued" }>) => ({
     api_id: apiId,
     // PLAY-2: Plivo's keys, camel-cased as Plivo sends them.
