@@ -216,8 +216,21 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
       .addSuccess(Schema.Struct({ call_uuid: Schema.String }), { status: 201 })
   )
   .add(
+    // Paginated (`limit` 1..1000, default 100; `offset`) and filtered (`state`, `mpc`).
     HttpApiEndpoint.get("listCalls", "/emulator/v1/calls").addSuccess(
-      Schema.Struct({ calls: Schema.Array(CallView) })
+      Schema.Struct({
+        calls: Schema.Array(CallView),
+        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
+      })
+    )
+  )
+  .add(
+    // DLV-7: callbacks given up on (`limit`, `offset`), oldest first.
+    HttpApiEndpoint.get("deadLetters", "/emulator/v1/dead-letters").addSuccess(
+      Schema.Struct({
+        dead_letters: Schema.Array(Schema.Unknown),
+        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
+      })
     )
   )
   .add(

@@ -15,7 +15,9 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { Journal } from "./store/Journal.js"
 
 type Ev = Event.Event
 /** An event as a caller gives it: the engine stamps the time. */
@@ -68,7 +70,9 @@ export class ClockNotVirtual {
   readonly message = "the clock is real: set MPC_CLOCK=virtual to advance it"
 }
 
-const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>) => lock.withPermits(1)(f)
+/** One turn on the account; with a journal, the turn's steps are sealed into the next commit at its end. */
+const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>, seal: Effect.Effect<void> = Effect.void) =>
+  lock.withPermits(1)(Effect.zipLeft(f, seal))
 
 /** Makes the engine (scoped: its timer fiber lives as long as the scope). */
 export const make = (config: EngineConfig) =>
@@ -77,18 +81,7 @@ export const make = (config: EngineConfig) =>
     const wall = yield* Clock.currentTimeMillis
     const start = config.start ?? Math.floor(wall / 1000) * 1000
     const seed = config.seed ?? wall % 2_147_483_647
-    const stateRef = yield* Ref.make(State.make({ authId: config.authId, cps: config.cps, seed }, start))
-    const timersRef = yield* Ref.make<Timers.Timers>(Timers.empty)
-    const virtualNow = yield* Ref.make(start)
     const traces = new Map<string, Array<Trace.TraceEntry>>()
-    const lock = yield* Effect.makeSemaphore(1)
-    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
-    const wake = yield* Ref.make(yield* Deferred.make<void>())
-
-    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
-    const clockNow: Effect.Effect<number> =
-      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
-
     const record = (uuids: ReadonlyArray<string>, entry: Trace.TraceEntry) => {
       for (const uuid of uuids) {
         const list = traces.get(uuid)
@@ -97,24 +90,53 @@ export const make = (config: EngineConfig) =>
       }
     }
 
+    // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
+    const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
+    const initial = State.make({ authId: config.authId, cps: config.cps, seed }, start)
+    const rebuilt =
+      journal === undefined
+        ? { state: initial, timers: Timers.empty }
+        : yield* Effect.orDie(
+            journal.recover(initial, (before, event, result) => traceStep(before, event, result))
+          )
+    const seal = journal === undefined ? Effect.void : journal.seal
+    const durable = journal === undefined ? Effect.void : journal.durable
+    const stateRef = yield* Ref.make(rebuilt.state)
+    const timersRef = yield* Ref.make<Timers.Timers>(rebuilt.timers)
+    const virtualNow = yield* Ref.make(journal === undefined ? start : rebuilt.state.now)
+    const lock = yield* Effect.makeSemaphore(1)
+    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
+    const wake = yield* Ref.make(yield* Deferred.make<void>())
+
+    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
+    const clockNow: Effect.Effect<number> =
+      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
+
+    /** The trace entries of one step: the event on every MPC it touched, each command on its MPC. */
+    function traceStep(before: State.State, event: Ev, result: Step.StepResult): void {
+      const touched: Array<string> = []
+      PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
+      record(
+        touched,
+        result.refused === undefined
+          ? { t: event.at, kind: "event", event }
+          : { t: event.at, kind: "event", event, refused: result.refused }
+      )
+      for (const c of result.commands)
+        if ("mpcUuid" in c) record([c.mpcUuid], { t: event.at, kind: "command", command: c })
+    }
+
     /** One step inside the lock: apply, record, interpret; the network's immediate reactions follow. */
     const apply = (event: Ev): Effect.Effect<Step.StepResult> =>
       Effect.gen(function* () {
         const before = yield* Ref.get(stateRef)
         const result = Step.step(before, event)
         yield* Ref.set(stateRef, result.state)
-        const touched: Array<string> = []
-        PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
-        record(
-          touched,
-          result.refused === undefined
-            ? { t: event.at, kind: "event", event }
-            : { t: event.at, kind: "event", event, refused: result.refused }
-        )
+        journal?.record(event, result)
+        traceStep(before, event, result)
         const follow: Array<Ev> = []
         let timersChanged = false
         for (const c of result.commands) {
-          if ("mpcUuid" in c) record([c.mpcUuid], { t: event.at, kind: "command", command: c })
           switch (c._tag) {
             case "SetTimer":
             case "CancelTimer":
@@ -148,8 +170,10 @@ export const make = (config: EngineConfig) =>
           // Never before the state's time: a wall clock that steps back must not refuse events.
           const at = Math.max(yield* clockNow, (yield* Ref.get(stateRef)).now)
           return yield* apply({ ...input, at } as Ev)
-        })
-      )
+        }),
+        seal
+        // STORE-1: the answer waits until the event is in the log.
+      ).pipe(Effect.zipLeft(durable))
 
     /** Fires every timer due at or before `until`, in order (inside the lock). */
     const fireDue = (until: number): Effect.Effect<void> =>
@@ -173,8 +197,9 @@ export const make = (config: EngineConfig) =>
               const target = (yield* Ref.get(virtualNow)) + Math.max(0, ms)
               yield* fireDue(target)
               yield* Ref.set(virtualNow, target)
-            })
-          )
+            }),
+            seal
+          ).pipe(Effect.zipLeft(durable))
 
     if (config.clock === "real") {
       // Sleeps until the next timer is due (or the timers change), then fires what is due.
@@ -184,7 +209,7 @@ export const make = (config: EngineConfig) =>
           const next = Timers.next(yield* Ref.get(timersRef))
           const wait = next === undefined ? 60_000 : Math.max(0, next.at - (yield* Clock.currentTimeMillis))
           yield* Effect.raceFirst(Effect.sleep(wait), Deferred.await(signal))
-          yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue))
+          yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue), seal)
         }
       })
       const fiber = yield* Effect.forkDaemon(loop)
@@ -194,7 +219,8 @@ export const make = (config: EngineConfig) =>
     return Engine.of({
       config,
       submit,
-      state: Ref.get(stateRef),
+      // A read waits for the commits before it: it never shows what a crash could still lose.
+      state: Effect.zipRight(durable, Ref.get(stateRef)),
       now: clockNow,
       advance,
       trace: (uuid) => Effect.sync(() => traces.get(uuid))

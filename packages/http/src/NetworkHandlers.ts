@@ -19,6 +19,12 @@ import * as Params from "./Params.js"
 import { Tenants } from "./Tenants.js"
 import { callView } from "./Views.js"
 
+/** `limit` (1..1000, default 100) and `offset` (default 0) of a list's query. */
+const page = (q: URLSearchParams) => ({
+  limit: Math.min(1000, Math.max(1, Number(q.get("limit") ?? 100) || 100)),
+  offset: Math.max(0, Math.floor(Number(q.get("offset") ?? 0) || 0))
+})
+
 /**
  * The network control handlers.
  *
@@ -27,7 +33,8 @@ import { callView } from "./Views.js"
  */
 export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handlers) =>
   Effect.gen(function* () {
-    const guard = Guard.make(yield* Tenants)
+    const tenants = yield* Tenants
+    const guard = Guard.make(tenants)
     /** Authenticates, reads and decodes a JSON body, then answers with `f`. */
     const withBody = <A, I>(
       request: HttpServerRequest.HttpServerRequest,
@@ -61,15 +68,54 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
       .handleRaw("listCalls", ({ request }) =>
         guard(request, undefined, (_, { engine }) =>
           Effect.map(engine.state, (state) => {
+            const q = new URL(request.url, "http://x").searchParams
+            const { limit, offset } = page(q)
+            const wantState = q.get("state")
+            const wantMpc = q.get("mpc")
             const calls: Array<ReturnType<typeof callView>> = []
-            PMap.forEach(state.calls, (c) => calls.push(callView(null, c)))
+            const keep = (c: { readonly state: string }) => wantState === null || c.state === wantState
+            if (wantMpc === null) PMap.forEach(state.calls, (c) => keep(c) && calls.push(callView(null, c)))
             PMap.forEach(state.mpcs, (m) => {
-              for (const c of m.calls) calls.push(callView(m.uuid, c))
+              if (wantMpc !== null && m.uuid !== wantMpc && m.name !== wantMpc) return
+              for (const c of m.calls) if (keep(c)) calls.push(callView(m.uuid, c))
             })
             calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
-            return Outcome.json({ calls }, 200)
+            return Outcome.json(
+              { calls: calls.slice(offset, offset + limit), meta: { total: calls.length, limit, offset } },
+              200
+            )
           })
         )
+      )
+      .handleRaw("deadLetters", ({ request }) =>
+        guard(request, undefined, (apiId, { account }) => {
+          const { limit, offset } = page(new URL(request.url, "http://x").searchParams)
+          if (tenants.store === undefined)
+            return Effect.succeed(Outcome.json({ dead_letters: [], meta: { total: 0, limit, offset } }, 200))
+          return tenants.store.deadLetters({ limit, offset }, account.authId).pipe(
+            Effect.map((p) =>
+              Outcome.json(
+                {
+                  dead_letters: p.items.map((d) => ({
+                    id: d.id,
+                    mpc_uuid: d.mpcUuid,
+                    url: d.url,
+                    event: d.callback.event,
+                    sequence_number: d.callback.params.SequenceNumber ?? null,
+                    created_at: new Date(d.createdAt).toISOString(),
+                    dead_at: new Date(d.deadAt).toISOString(),
+                    attempts: d.attempts,
+                    reason: d.reason,
+                    callback: d.callback
+                  })),
+                  meta: { total: p.total, limit, offset }
+                },
+                200
+              )
+            ),
+            Effect.catchAll((e) => Effect.succeed(Outcome.refusal.internal(apiId, e.message)))
+          )
+        })
       )
       .handleRaw("answer", ({ path, request }) =>
         network(request, { _tag: "LegAnswered", callUuid: path.callUuid })

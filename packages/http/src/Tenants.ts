@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as Context from "effect/Context"
 import type * as Engine from "./Engine.js"
+import type { Store } from "./store/Store.js"
 
 /**
  * An account: its id and token.
@@ -65,6 +66,8 @@ export class Tenants extends Context.Tag("@mpc-kit/http/Tenants")<
     readonly main: Account
     readonly byId: ReadonlyMap<string, Tenant>
     readonly rateLimit?: RateLimit | undefined
+    /** STORE-*: the durable store, when the engines journal to one (dead letters are read from it). */
+    readonly store?: Store | undefined
   }
 >() {}
 

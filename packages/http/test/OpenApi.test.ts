@@ -82,7 +82,7 @@ describe("OpenAPI", () => {
       const base = yield* start()
       const spec = (yield* call(base, "GET", "/openapi.json")).body as Json
       const routes = declared()
-      assert.strictEqual(routes.length, 24)
+      assert.strictEqual(routes.length, 25)
       for (const route of routes) {
         const op = ((spec.paths as Json)[route.path] as Json | undefined)?.[route.method] as Json | undefined
         assert.isDefined(op, `${route.method} ${route.path} is documented`)

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * Starts the Plivo-compatible MPC emulator (EMULATOR.md): HOST, PORT, PLIVO_AUTH_ID /
- * PLIVO_AUTH_TOKEN (made and printed when unset), MPC_CLOCK (real | virtual), MPC_CPS.
+ * PLIVO_AUTH_TOKEN (made and printed when unset), MPC_CLOCK (real | virtual), MPC_CPS; the store
+ * (spec/STORE.md): DATABASE_URL (PostgreSQL) or MPC_DATA_DIR (SQLite, default `mpc-data`, `:memory:`
+ * for a throwaway run), MPC_SNAPSHOT_EVERY (events between snapshots), MPC_RETRY_HORIZON_SECONDS
+ * (DLV-7), MPC_RETRY_INITIAL_MS and MPC_RETRY_MAX_MS (DLV-6), MPC_DRAIN_SECONDS (DLV-12).
  */
 import { randomBytes } from "node:crypto"
 import { tmpdir } from "node:os"
@@ -10,6 +13,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Server from "../Server.js"
+import { StoreFromConfig } from "../store/Layers.js"
 
 const env = process.env
 const alnum = (n: number) =>
@@ -38,12 +42,44 @@ console.log(
   `official SDKs: proxy http://${host}:${port === 0 ? "<port>" : port} and NODE_EXTRA_CA_CERTS=${join(proxyCaDir, "ca.pem")}`
 )
 
+const positive = (name: string): number | undefined => {
+  const raw = env[name]
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`${name} must be a positive number`)
+    process.exit(2)
+  }
+  return n
+}
+const horizon = positive("MPC_RETRY_HORIZON_SECONDS")
+const initialDelay = positive("MPC_RETRY_INITIAL_MS")
+const maxDelay = positive("MPC_RETRY_MAX_MS")
+const drain = positive("MPC_DRAIN_SECONDS")
+const durable: Server.Options["durable"] = {
+  store: StoreFromConfig,
+  snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
+  delivery: {
+    ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
+    ...(initialDelay === undefined ? {} : { initialDelay }),
+    ...(maxDelay === undefined ? {} : { maxDelay }),
+    ...(drain === undefined ? {} : { drainTimeout: drain * 1000 })
+  }
+}
+
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
   Layer.launch(
-    Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir }).pipe(
-      Layer.provide(Logger.logFmt)
-    )
+    Server.layer({
+      host,
+      port,
+      account: { authId, authToken },
+      subaccounts,
+      clock,
+      cps,
+      proxyCaDir,
+      durable
+    }).pipe(Layer.provide(Logger.logFmt))
   ),
   { disablePrettyLogger: true }
 )

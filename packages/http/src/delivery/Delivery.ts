@@ -53,6 +53,8 @@ export interface LaneOptions {
 export interface DeliveryOptions extends LaneOptions {
   /** The key of the signatures (CB-8). */
   readonly authToken: Redacted.Redacted<string> | string
+  /** ADDR-5: the key of each other account's callbacks, by auth id (the outbox row's account). */
+  readonly tokens?: Readonly<Record<string, string>> | undefined
   /** Settings of particular origins (`scheme://host:port` as `URL.origin` writes it). */
   readonly lanes?: Readonly<Record<string, LaneOptions>> | undefined
   /** DLV-6: first retry delay (default 1 s), growth (2), cap (60 s). */
@@ -147,7 +149,8 @@ const make = Effect.gen(function* () {
         return
       }
       stats.attempts++
-      const outcome = yield* attempt(client, request(authToken, item.callback, String(item.id)), {
+      const key = options.tokens?.[item.account] ?? authToken
+      const outcome = yield* attempt(client, request(key, item.callback, String(item.id)), {
         timeout: lane.timeout,
         bodyLimit
       })

@@ -56,6 +56,8 @@ export interface LoggedEvent {
 export interface Snapshot {
   readonly seq: number
   readonly state: State.State
+  /** STORE-5: the timers pending at `seq`, by id, with their absolute due times (epoch ms). */
+  readonly timers: ReadonlyArray<readonly [string, number]>
 }
 
 /** What `appendEvents` committed. */
@@ -261,10 +263,11 @@ const make = Effect.gen(function* () {
   const latestSnapshot = (account: string): Effect.Effect<Option.Option<Snapshot>, StoreError> =>
     Effect.gen(function* () {
       const [r] =
-        yield* sql<Row>`SELECT seq, state FROM mpc_snapshots WHERE account = ${account} ORDER BY seq DESC LIMIT 1`
+        yield* sql<Row>`SELECT seq, state, timers FROM mpc_snapshots WHERE account = ${account} ORDER BY seq DESC LIMIT 1`
       if (r === undefined) return Option.none()
       const state = yield* decodeState(String(r.state))
-      return Option.some({ seq: num(r.seq), state })
+      const timers = r.timers === null || r.timers === undefined ? [] : JSON.parse(String(r.timers))
+      return Option.some({ seq: num(r.seq), state, timers })
     }).pipe(wrap("latestSnapshot"))
 
   /** STORE-3: the events after `seq`, in order. */
@@ -278,13 +281,18 @@ const make = Effect.gen(function* () {
     }).pipe(wrap("eventsAfter"))
 
   /** STORE-4: records the state as of `seq`; older snapshots of the account are dropped. */
-  const writeSnapshot = (account: string, seq: number, state: State.State): Effect.Effect<void, StoreError> =>
+  const writeSnapshot = (
+    account: string,
+    seq: number,
+    state: State.State,
+    timers: ReadonlyArray<readonly [string, number]> = []
+  ): Effect.Effect<void, StoreError> =>
     Effect.gen(function* () {
       const encoded = yield* encodeState(state)
       yield* sql.withTransaction(
         Effect.gen(function* () {
           yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq = ${seq}`
-          yield* sql`INSERT INTO mpc_snapshots ${sql.insert({ account, seq, state: encoded })}`
+          yield* sql`INSERT INTO mpc_snapshots ${sql.insert({ account, seq, state: encoded, timers: JSON.stringify(timers) })}`
           yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq < ${seq}`
         })
       )
