@@ -6,11 +6,11 @@
 import { describe, it } from "@effect/vitest"
 import { Invariants, State, Timers } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as fc from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import * as Exit from "effect/Exit"
 import { expect } from "vitest"
 import * as Journal from "../../packages/http/src/store/Journal.js"
 import { StoreSqlite } from "../../packages/http/src/store/Layers.js"
@@ -58,7 +58,9 @@ describe("Replay", () => {
             expect(canonical(rebuilt.state)).toEqual(canonical(live.state))
             expect(timersToList(rebuilt.timers)).toEqual(timersToList(live.timers))
           })
-          await Effect.runPromise(Effect.scoped(Effect.provide(program, Layer.fresh(StoreSqlite(":memory:")))))
+          await Effect.runPromise(
+            Effect.scoped(Effect.provide(program, Layer.fresh(StoreSqlite(":memory:"))))
+          )
         }
       ),
       { numRuns: 60 }

@@ -229,7 +229,8 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
     HttpApiEndpoint.get("deadLetters", "/emulator/v1/dead-letters").addSuccess(
       Schema.Struct({
         dead_letters: Schema.Array(Schema.Unknown),
-        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
+        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number }),
+        pending: Schema.Number
       })
     )
   )

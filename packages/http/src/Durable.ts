@@ -27,6 +27,8 @@ export interface DurableOptions {
   readonly delivery?: Omit<DeliveryOptions, "authToken" | "tokens"> | undefined
   /** STORE-4: events between two snapshots (default 1000). */
   readonly snapshotEvery?: number | undefined
+  /** Fault injection for the crash tests (see `Journal.JournalOptions.fault`). */
+  readonly fault?: ((where: "before" | "after", commit: number) => void) | undefined
 }
 
 /** The store, the delivery engine and each account's journal, for the engines of `accounts`. */
@@ -61,6 +63,7 @@ export const make = (
         Journal.make({
           account: account.authId,
           snapshotEvery: options.snapshotEvery,
+          fault: options.fault,
           notify: delivery.notify
         }).pipe(
           Effect.provideService(Store, store),

@@ -91,9 +91,15 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
         guard(request, undefined, (apiId, { account }) => {
           const { limit, offset } = page(new URL(request.url, "http://x").searchParams)
           if (tenants.store === undefined)
-            return Effect.succeed(Outcome.json({ dead_letters: [], meta: { total: 0, limit, offset } }, 200))
-          return tenants.store.deadLetters({ limit, offset }, account.authId).pipe(
-            Effect.map((p) =>
+            return Effect.succeed(
+              Outcome.json({ dead_letters: [], meta: { total: 0, limit, offset }, pending: 0 }, 200)
+            )
+          const store = tenants.store
+          return Effect.all([
+            store.deadLetters({ limit, offset }, account.authId),
+            store.outbox({ limit: 0, offset: 0 })
+          ]).pipe(
+            Effect.map(([p, pending]) =>
               Outcome.json(
                 {
                   dead_letters: p.items.map((d) => ({
@@ -108,7 +114,9 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
                     reason: d.reason,
                     callback: d.callback
                   })),
-                  meta: { total: p.total, limit, offset }
+                  meta: { total: p.total, limit, offset },
+                  // Callbacks still waiting for delivery (all accounts).
+                  pending: pending.total
                 },
                 200
               )

@@ -12,6 +12,7 @@ import { join } from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import type * as Durable from "../Durable.js"
 import * as Server from "../Server.js"
 import { StoreFromConfig } from "../store/Layers.js"
 
@@ -56,9 +57,21 @@ const horizon = positive("MPC_RETRY_HORIZON_SECONDS")
 const initialDelay = positive("MPC_RETRY_INITIAL_MS")
 const maxDelay = positive("MPC_RETRY_MAX_MS")
 const drain = positive("MPC_DRAIN_SECONDS")
-const durable: Server.Options["durable"] = {
+// Testing only (the crash tests): the process kills itself at the start of its n-th commit, or
+// right after it (before the answers waiting on it are released).
+const killBefore = positive("MPC_FAULT_KILL_BEFORE_COMMIT")
+const killAfter = positive("MPC_FAULT_KILL_AFTER_COMMIT")
+const durable: Durable.DurableOptions = {
   store: StoreFromConfig,
   snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
+  fault:
+    killBefore === undefined && killAfter === undefined
+      ? undefined
+      : (where, n) => {
+          if (n !== (where === "before" ? killBefore : killAfter)) return
+          process.stderr.write(`mpc-kit fault: SIGKILL ${where} commit ${n}\n`)
+          process.kill(process.pid, "SIGKILL")
+        },
   delivery: {
     ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
     ...(initialDelay === undefined ? {} : { initialDelay }),

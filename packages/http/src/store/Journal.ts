@@ -52,6 +52,11 @@ export interface JournalOptions {
   readonly snapshotEvery?: number | undefined
   /** Told, after a commit, which origins got callbacks (the delivery engine's `notify`). */
   readonly notify?: ((origins: Iterable<string>) => Effect.Effect<void>) | undefined
+  /**
+   * Fault injection for the crash tests: called before each commit (`before`, with the commit's
+   * number) and after it (`after`), before any answer waiting on it is released.
+   */
+  readonly fault?: ((where: "before" | "after", commit: number) => void) | undefined
 }
 
 interface Batch {
@@ -83,6 +88,7 @@ export const make = (options: JournalOptions) =>
     let inflight: Batch | undefined
     let failure: string | undefined
     let lastSnapshot = 0
+    let commits = 0
     let kick = Deferred.unsafeMake<void>(FiberId.none)
 
     const recover: JournalService["recover"] = (initial, onStep) =>
@@ -153,6 +159,7 @@ export const make = (options: JournalOptions) =>
           yield* Deferred.die(b.done, new Error(failure))
           return
         }
+        options.fault?.("before", ++commits)
         const appended = yield* Effect.either(store.appendEvents(account, b.events, b.callbacks))
         if (appended._tag === "Left") {
           failure = `the store failed (${appended.left.message}): the live state is ahead of the log; restart the emulator to rebuild it`
@@ -160,6 +167,7 @@ export const make = (options: JournalOptions) =>
           yield* Deferred.die(b.done, new Error(failure))
           return
         }
+        options.fault?.("after", commits)
         yield* Deferred.succeed(b.done, undefined)
         if (b.callbacks.length > 0 && options.notify !== undefined)
           yield* options.notify(b.callbacks.map((c) => originOf(c.url)))

@@ -259,6 +259,16 @@ const make = Effect.gen(function* () {
       )
     }).pipe(wrap("appendEvents"))
 
+  /** STORE-4: the initial state of the account (snapshot 0), if recorded. */
+  const firstSnapshot = (account: string): Effect.Effect<Option.Option<Snapshot>, StoreError> =>
+    Effect.gen(function* () {
+      const [r] =
+        yield* sql<Row>`SELECT seq, state, timers FROM mpc_snapshots WHERE account = ${account} AND seq = 0`
+      if (r === undefined) return Option.none()
+      const state = yield* decodeState(String(r.state))
+      return Option.some({ seq: 0, state, timers: [] })
+    }).pipe(wrap("firstSnapshot"))
+
   /** STORE-4: the latest snapshot of the account, if any. */
   const latestSnapshot = (account: string): Effect.Effect<Option.Option<Snapshot>, StoreError> =>
     Effect.gen(function* () {
@@ -293,7 +303,8 @@ const make = Effect.gen(function* () {
         Effect.gen(function* () {
           yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq = ${seq}`
           yield* sql`INSERT INTO mpc_snapshots ${sql.insert({ account, seq, state: encoded, timers: JSON.stringify(timers) })}`
-          yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq < ${seq}`
+          // Snapshot 0 (the account's initial state) stays: the whole log can always be replayed.
+          yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq < ${seq} AND seq > 0`
         })
       )
     }).pipe(wrap("writeSnapshot"))
@@ -472,6 +483,7 @@ const make = Effect.gen(function* () {
   return {
     appendEvents,
     latestSnapshot,
+    firstSnapshot,
     eventsAfter,
     writeSnapshot,
     accounts,
