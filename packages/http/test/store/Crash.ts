@@ -216,7 +216,13 @@ export const crashRun = async (storeEnv: Record<string, string>, storeLayer: () 
   const steps: Array<Step> = []
   for (let i = 0; i < mpcs; i++) {
     const name = `crash${i}`
-    const leg = async () => (await callsOf(name))?.[0]
+    /** The MPC's leg; once its add got a 201 (or was seen applied), it must be there after any crash. */
+    const leg = async () => {
+      const calls = await callsOf(name)
+      if (calls === undefined) return undefined
+      if (calls[0] === undefined) throw new Error(`STORE-1: the add for ${name} was accepted, its call is gone`)
+      return calls[0]
+    }
     steps.push({
       done: async () => {
         const calls = await callsOf(name)
