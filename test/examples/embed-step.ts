@@ -9,7 +9,7 @@ const handle = (event: Parameters<typeof Step.step>[1]) => {
   const { state: next, commands, refused } = Step.step(state, event)
   state = next
   timers = Timers.apply(timers, commands) // SetTimer / CancelTimer: schedule them however you like
-  if (refused !== undefined) console.log(`refused: ${refused}`)
+  if (refused !== undefined) console.log(`refused (${refused._tag}, ${refused.rule}): ${refused.message}`)
   for (const c of commands) {
     if (c._tag === "SendCallback") console.log(`callback ${c.event} -> ${c.url}`)
     else if (c._tag === "HangupCall") console.log(`hang up ${c.callUuid.slice(-4)}: ${c.cause} (${c.code})`)
@@ -35,8 +35,8 @@ const added = handle({
   request
 })
 const respond = added.find((c) => c._tag === "Respond")
-const legs = respond?._tag === "Respond" ? (respond.body.calls as Array<{ call_uuid: string }>) : []
-const [first, second] = legs.map((c) => c.call_uuid)
+const legs = respond?._tag === "Respond" && respond.outcome._tag === "Added" ? respond.outcome.legs : []
+const [first, second] = legs.map((c) => c.callUuid)
 
 // The network reports back: the second destination answers first and wins the race.
 handle({ _tag: "LegAnswered", at: state.now + 3000, callUuid: second! })

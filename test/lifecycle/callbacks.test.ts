@@ -407,10 +407,10 @@ describe("CB-6 add-participant API events", () => {
     assert.deepStrictEqual(
       api.map((c) => [c.event, c.params.RequestUUID, c.params.RequestStatus]),
       [
-        ["AddParticipantByAPIActionInitiated", a.added.response.request_uuid, undefined],
-        ["AddParticipantByAPIActionCompleted", a.added.response.request_uuid, "success"],
-        ["AddParticipantByAPIActionInitiated", b.response.request_uuid, undefined],
-        ["AddParticipantByAPIActionCompleted", b.response.request_uuid, "failure"]
+        ["AddParticipantByAPIActionInitiated", a.added.requestUuid, undefined],
+        ["AddParticipantByAPIActionCompleted", a.added.requestUuid, "success"],
+        ["AddParticipantByAPIActionInitiated", b.requestUuid, undefined],
+        ["AddParticipantByAPIActionCompleted", b.requestUuid, "failure"]
       ]
     )
     // Initiated carries the MPC part and the request; a success also names the member who joined.

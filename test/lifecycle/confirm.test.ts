@@ -2,7 +2,7 @@
  * CONFIRM-1..CONFIRM-4: with `confirm_key`, the answering callee must press the key within 30 s.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
+import { Timers } from "@mpc-kit/domain"
 import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const A = "+12025550111"
@@ -52,7 +52,7 @@ describe("CONFIRM-1 not bridged until the key is pressed", () => {
     ])
     assert.strictEqual(h.call(leg).state, "in-mpc")
     assert.strictEqual(mpc.members[0]!.joinedAt, T0 + 7_000)
-    assert.isUndefined(PMap.get(h.timers, `confirm:${leg}`))
+    assert.isUndefined(Timers.get(h.timers, `confirm:${leg}`))
   })
 
   it("CONFIRM-1 with confirm_key_sound_url the callee hears that XML instead", () => {
@@ -129,7 +129,8 @@ describe("CONFIRM-2 30 seconds to press the key", () => {
     const timersBefore = h.timers
     const forced = h.send({ _tag: "TimerFired", at: h.now, timerId: `confirm:${leg}` })
     assert.isDefined(forced.refused)
-    assert.include(forced.refused!, String(T0 + 32_000))
+    assert.strictEqual(forced.refused?._tag, "TooEarly")
+    assert.include(forced.refused!.message, String(T0 + 32_000))
     assert.deepStrictEqual(forced.commands, [])
     assert.strictEqual(h.state, before)
     assert.strictEqual(h.timers, timersBefore)
@@ -168,7 +169,7 @@ describe("CONFIRM-2 30 seconds to press the key", () => {
     h.ring(leg)
     h.advanceTo(T0 + 10_000)
     h.answer(leg)
-    assert.isUndefined(PMap.get(h.timers, `ring:${leg}`))
+    assert.isUndefined(Timers.get(h.timers, `ring:${leg}`))
     h.advanceTo(T0 + 39_999)
     assert.strictEqual(h.call(leg).state, "confirming")
     h.advanceTo(T0 + 40_000)
@@ -194,7 +195,7 @@ describe("CONFIRM-3 wrong keys are ignored", () => {
     const h = new Harness()
     const leg = h.add("room", { ...observed, role: "Agent", from: FROM, to: A, confirm_key: "5" }).legs[0]!
     h.pickUp(leg)
-    const timer = PMap.get(h.timers, `confirm:${leg}`)
+    const timer = Timers.get(h.timers, `confirm:${leg}`)
     assert.strictEqual(timer, T0 + 30_000)
     for (const [at, digits] of [
       [5_000, "1"],
@@ -208,7 +209,7 @@ describe("CONFIRM-3 wrong keys are ignored", () => {
       assert.deepStrictEqual(wrong.commands, [])
       assert.strictEqual(h.call(leg).state, "confirming")
       assert.strictEqual(h.call(leg).confirmAt, T0 + 30_000)
-      assert.strictEqual(PMap.get(h.timers, `confirm:${leg}`), T0 + 30_000)
+      assert.strictEqual(Timers.get(h.timers, `confirm:${leg}`), T0 + 30_000)
     }
     h.advanceTo(T0 + 29_999)
     assert.strictEqual(h.call(leg).state, "confirming")
@@ -245,7 +246,7 @@ describe("CONFIRM-4 an unconfirmed answer has not won", () => {
     assert.deepStrictEqual(ofTag(first.commands, "HangupCall"), [])
     assert.strictEqual(h.call(a).state, "confirming")
     assert.strictEqual(h.call(b).state, "ringing")
-    assert.strictEqual(PMap.get(h.timers, `ring:${b}`), T0 + 45_000)
+    assert.strictEqual(Timers.get(h.timers, `ring:${b}`), T0 + 45_000)
     assert.strictEqual(h.mpc("room").requests.length, 1)
 
     h.advanceTo(T0 + 5_000)
@@ -263,8 +264,8 @@ describe("CONFIRM-4 an unconfirmed answer has not won", () => {
       [b]
     )
     assert.strictEqual(h.call(a).state, "ended")
-    assert.isUndefined(PMap.get(h.timers, `confirm:${a}`))
-    assert.isUndefined(PMap.get(h.timers, `confirm:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `confirm:${a}`))
+    assert.isUndefined(Timers.get(h.timers, `confirm:${b}`))
     // The loser's key comes too late.
     assert.isDefined(h.press(a, "5").refused)
     assert.strictEqual(h.mpc("room").members.length, 1)

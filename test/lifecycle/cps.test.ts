@@ -2,8 +2,8 @@
  * CPS-1, CPS-2: outbound legs are queued and initiated at the account's calls-per-second limit.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { PMap, Timers } from "@mpc-kit/domain"
+import { added, type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const numbers = (n: number, base = 200) =>
   Array.from({ length: n }, (_, i) => `+1202555${String(base + i).padStart(4, "0")}`)
@@ -48,7 +48,7 @@ describe("CPS-1 the calls-per-second queue", () => {
       legs.map((l) => h.call(l).state),
       ["dialing", "dialing", "queued", "queued", "queued"]
     )
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_000)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_000)
 
     h.advance(999)
     assert.strictEqual(dialTimes(h).length, 2)
@@ -68,7 +68,7 @@ describe("CPS-1 the calls-per-second queue", () => {
     )
     assert.deepStrictEqual(initiatedEvents(h.commands()), legs)
     // Nothing waits any more: the cps timer is gone.
-    assert.isUndefined(PMap.get(h.timers, "cps"))
+    assert.isUndefined(Timers.get(h.timers, "cps"))
     assert.isUndefined(h.state.cps.timerAt)
   })
 
@@ -95,11 +95,11 @@ describe("CPS-1 the calls-per-second queue", () => {
       ofTag(b.commands, "DialLeg").map((d) => d.callUuid),
       [b.legs[0]!]
     )
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_000)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_000)
     h.advanceTo(T0 + 1_200)
     const c = h.add("room", { role: "Agent", from: FROM, to: "+12025550620" })
     assert.strictEqual(h.call(c.legs[0]!).state, "queued")
-    assert.strictEqual(PMap.get(h.timers, "cps"), T0 + 1_600)
+    assert.strictEqual(Timers.get(h.timers, "cps"), T0 + 1_600)
     h.advance(5_000)
     assert.deepStrictEqual(dialTimes(h), [
       [a.legs[0]!, T0],
@@ -184,17 +184,17 @@ describe("CPS-2 the response message", () => {
   it("CPS-2 says initiated when every leg starts at once", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: numbers(2).join("<") })
-    assert.strictEqual(r.response.message, "add participant action initiated")
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(added(r.response).queued, false)
+    assert.strictEqual(r.response._tag, "Added")
   })
 
   it("CPS-2 says queued when some of the request's legs wait", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: numbers(3).join("<") })
-    assert.strictEqual(r.response.message, "add participant action queued")
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(added(r.response).queued, true)
+    assert.strictEqual(r.response._tag, "Added")
     assert.deepStrictEqual(
-      (r.response.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid),
+      added(r.response).legs.map((c) => c.callUuid),
       r.legs
     )
   })
@@ -203,16 +203,16 @@ describe("CPS-2 the response message", () => {
     const h = new Harness({ cps: 2 })
     h.add("room", { role: "Agent", from: FROM, to: numbers(2).join("<") })
     const behind = h.add("room", { role: "Customer", from: FROM, to: "+12025551000" })
-    assert.strictEqual(behind.response.message, "add participant action queued")
+    assert.strictEqual(added(behind.response).queued, true)
     h.advance(1_000)
     const later = h.add("room", { role: "Customer", from: FROM, to: "+12025551001" })
-    assert.strictEqual(later.response.message, "add participant action initiated")
+    assert.strictEqual(added(later.response).queued, false)
   })
 
   it("CPS-2 a delay_dial alone is not the CPS queue: the message is initiated", () => {
     const h = new Harness({ cps: 2 })
     const r = h.add("room", { role: "Agent", from: FROM, to: "+12025551100", delay_dial: 30 })
-    assert.strictEqual(r.response.message, "add participant action initiated")
+    assert.strictEqual(added(r.response).queued, false)
     assert.strictEqual(h.call(r.legs[0]!).state, "scheduled")
   })
 })

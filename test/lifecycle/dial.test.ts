@@ -3,8 +3,8 @@
  * leg ends before it is answered.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
-import { type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { Timers } from "@mpc-kit/domain"
+import { added, type Cmd, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const A = "+12025550111"
 const B = "+12025550122"
@@ -28,13 +28,13 @@ describe("DIAL-1 one leg per destination", () => {
       sip_headers: "Team=Sales<Team=Support,Tier=2"
     })
     assert.isUndefined(r.refused)
-    assert.strictEqual(r.response.status, 201)
+    assert.strictEqual(r.response._tag, "Added")
     assert.strictEqual(r.legs.length, 2)
     const [a, b] = [r.legs[0]!, r.legs[1]!]
     assert.notStrictEqual(a, b)
-    assert.deepStrictEqual(r.response.calls, [
-      { to: A, from: FROM, call_uuid: a },
-      { to: "sip:alice@example.com", from: FROM, call_uuid: b }
+    assert.deepStrictEqual(added(r.response).legs, [
+      { to: A, from: FROM, callUuid: a },
+      { to: "sip:alice@example.com", from: FROM, callUuid: b }
     ])
     const mpc = h.mpc("room")
     assert.deepStrictEqual(ofTag(r.commands, "DialLeg"), [
@@ -103,7 +103,7 @@ describe("DIAL-2 delay_dial", () => {
     assert.deepStrictEqual(dialsOf(r.commands, leg), [])
     assert.strictEqual(h.call(leg).state, "scheduled")
     assert.strictEqual(h.call(leg).initiatedAt, T0)
-    assert.strictEqual(PMap.get(h.timers, `delay:${leg}`), T0 + 10_000)
+    assert.strictEqual(Timers.get(h.timers, `delay:${leg}`), T0 + 10_000)
     // Initiated at once (CPS-1), dialled later.
     assert.deepStrictEqual(
       callEvents(r.commands, leg).map((c) => c.event),
@@ -175,7 +175,7 @@ describe("DIAL-3 ring_timeout", () => {
     const h = new Harness()
     const r = h.add("room", { ...observed, role: "Agent", from: FROM, to: A, ring_timeout: 15 })
     const leg = r.legs[0]!
-    assert.strictEqual(PMap.get(h.timers, `ring:${leg}`), T0 + 15_000)
+    assert.strictEqual(Timers.get(h.timers, `ring:${leg}`), T0 + 15_000)
     h.advance(3_000)
     h.ring(leg)
 
@@ -216,8 +216,8 @@ describe("DIAL-3 ring_timeout", () => {
       ring_timeout: 20
     })
     const [a, b] = [r.legs[0]!, r.legs[1]!]
-    assert.strictEqual(PMap.get(h.timers, `ring:${a}`), T0 + 20_000)
-    assert.strictEqual(PMap.get(h.timers, `ring:${b}`), T0 + 20_000)
+    assert.strictEqual(Timers.get(h.timers, `ring:${a}`), T0 + 20_000)
+    assert.strictEqual(Timers.get(h.timers, `ring:${b}`), T0 + 20_000)
     h.ring(a)
     h.advanceTo(T0 + 10_000)
     assert.strictEqual(dialsOf(h.commands(), b).length, 1)
@@ -238,7 +238,7 @@ describe("DIAL-3 ring_timeout", () => {
     const [a, b] = [r.legs[0]!, r.legs[1]!]
     h.advance(1_000)
     assert.strictEqual(h.call(b).initiatedAt, T0 + 1_000)
-    assert.strictEqual(PMap.get(h.timers, `ring:${b}`), T0 + 16_000)
+    assert.strictEqual(Timers.get(h.timers, `ring:${b}`), T0 + 16_000)
     h.advanceTo(T0 + 15_000)
     assert.strictEqual(h.call(a).state, "ended")
     assert.strictEqual(h.call(b).state, "dialing")
@@ -259,8 +259,8 @@ describe("DIAL-3 ring_timeout", () => {
     })
     const [a, b, c] = [r.legs[0]!, r.legs[1]!, r.legs[2]!]
     h.ring(a)
-    assert.isUndefined(PMap.get(h.timers, `delay:${b}`))
-    assert.isUndefined(PMap.get(h.timers, `delay:${c}`))
+    assert.isUndefined(Timers.get(h.timers, `delay:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `delay:${c}`))
     assert.strictEqual(h.call(b).state, "scheduled")
     assert.strictEqual(h.call(c).state, "scheduled")
     h.advanceTo(T0 + 19_999)
@@ -337,7 +337,7 @@ describe("DIAL-4 busy, rejected, no answer", () => {
         ["Initiated", "Ringing", "Hangup"]
       )
       // Its ring timer is gone, the other leg still rings.
-      assert.isUndefined(PMap.get(h.timers, `ring:${a}`))
+      assert.isUndefined(Timers.get(h.timers, `ring:${a}`))
       assert.strictEqual(h.call(b).state, "ringing")
       // A second report for the ended leg is refused.
       assert.isDefined(h.busy(a).refused)

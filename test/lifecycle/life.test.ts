@@ -96,8 +96,13 @@ describe("LIFE-1 status", () => {
       apiId: h.apiId(),
       mpc: { _tag: "ByUuid", uuid: first.mpcUuid }
     })
-    assert.strictEqual(end.refused, `no ongoing multiparty call with uuid ${first.mpcUuid}`)
-    assert.strictEqual(ofTag(end.commands, "Respond")[0]!.status, 404)
+    assert.deepStrictEqual(end.refused, {
+      _tag: "NotFound",
+      rule: "ADDR-1",
+      fields: ["mpc"],
+      message: `no ongoing multiparty call with uuid ${first.mpcUuid}`
+    })
+    assert.strictEqual(ofTag(end.commands, "Respond")[0]!.outcome, end.refused)
     const upd = h.send({
       _tag: "UpdateMember",
       at: h.now,
@@ -106,7 +111,7 @@ describe("LIFE-1 status", () => {
       member: "all",
       mute: true
     })
-    assert.strictEqual(ofTag(upd.commands, "Respond")[0]!.status, 404)
+    assert.strictEqual(ofTag(upd.commands, "Respond")[0]!.outcome._tag, "NotFound")
     // A late network event for its (ended) call changes nothing either.
     assert.isDefined(h.hangup(first.leg).refused)
 
@@ -258,7 +263,7 @@ describe("LIFE-3 music URLs are passed on", () => {
 })
 
 describe("LIFE-4 max_participants", () => {
-  it("LIFE-4 a request when the MPC is full is a 400 and changes nothing", () => {
+  it("LIFE-4 a request when the MPC is full is refused (NotAllowed) and changes nothing", () => {
     const h = setup()
     const a = join(h, "life4", "+14155551001", { ...observed, max_participants: 2 })
     join(h, "life4", "+14155551002")
@@ -266,10 +271,9 @@ describe("LIFE-4 max_participants", () => {
     const result = h.add("life4", { role: "Customer", from: FROM, to: "+14155551003" })
     const apiId = ofTag(result.commands, "Respond")[0]!.apiId
     const error = "multiparty call life4 is full: it has its max_participants of 2"
-    assert.strictEqual(result.refused, error)
-    assert.deepStrictEqual(result.commands, [
-      { _tag: "Respond", apiId, status: 400, body: { api_id: apiId, error } }
-    ])
+    const refused = { _tag: "NotAllowed", rule: "LIFE-4", fields: ["mpc"], message: error } as const
+    assert.deepStrictEqual(result.refused, refused)
+    assert.deepStrictEqual(result.commands, [{ _tag: "Respond", apiId, outcome: refused }])
     assert.deepStrictEqual(result.legs, [])
     assert.strictEqual(h.state, before)
     assert.strictEqual(h.mpcByUuid(a.mpcUuid).members.length, 2)
@@ -316,7 +320,7 @@ describe("LIFE-4 max_participants", () => {
     )
     assert.deepStrictEqual(
       callbacks(late.commands, "status").map((x) => [x.event, x.params.RequestUUID, x.params.RequestStatus]),
-      [["AddParticipantByAPIActionCompleted", c.response.request_uuid, "failure"]]
+      [["AddParticipantByAPIActionCompleted", c.requestUuid, "failure"]]
     )
     const mpc = h.mpcByUuid(a.mpcUuid)
     assert.deepStrictEqual(
@@ -386,7 +390,7 @@ describe("LIFE-5 max_duration", () => {
       callbacks(fired[0]!.result.commands, "status")
         .filter((c) => c.event === "AddParticipantByAPIActionCompleted")
         .map((c) => [c.params.RequestUUID, c.params.RequestStatus]),
-      [[pending.response.request_uuid, "failure"]]
+      [[pending.requestUuid, "failure"]]
     )
   })
 })
@@ -634,9 +638,9 @@ describe("LIFE-9 mute and hold", () => {
     assert.deepStrictEqual(ofTag(held.commands, "StartMusic"), [
       { _tag: "StartMusic", mpcUuid: a.mpcUuid, memberId: c.memberId, callUuid: c.leg, music: "CustomerHold" }
     ])
-    assert.deepStrictEqual(ofTag(held.commands, "Respond")[0]!.body, {
-      api_id: ofTag(held.commands, "Respond")[0]!.apiId,
-      message: "update participant action accepted",
+    assert.deepStrictEqual(ofTag(held.commands, "Respond")[0]!.outcome, {
+      _tag: "MembersUpdated",
+      memberIds: [c.memberId],
       hold: true
     })
     const hold = callbacks(held.commands, "status")[0]!
@@ -763,7 +767,7 @@ describe("LIFE-10 coach mode", () => {
       const r = update(h, "life10c", m.memberId, { coachMode: true })
       assert.strictEqual(r.refused, undefined)
       assert.deepStrictEqual(callbacks(r.commands), [])
-      assert.strictEqual(ofTag(r.commands, "Respond")[0]!.status, 202)
+      assert.strictEqual(ofTag(r.commands, "Respond")[0]!.outcome._tag, "MembersUpdated")
     }
     assert.deepStrictEqual(
       h.mpc("life10c").members.map((m) => m.coachMode),

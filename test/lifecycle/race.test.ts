@@ -2,7 +2,7 @@
  * RACE-1..RACE-4: the first destination to answer joins, the others lose the race.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PMap } from "@mpc-kit/domain"
+import { Timers } from "@mpc-kit/domain"
 import { type Cmd, callbackNames, callbacks, FROM, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const A = "+12025550111"
@@ -40,7 +40,7 @@ describe("RACE-1 the first to answer joins", () => {
     const completed = statusEvent(won.commands, "AddParticipantByAPIActionCompleted")
     assert.deepStrictEqual(
       completed.map((c) => [c.params.RequestUUID, c.params.RequestStatus, c.params.ParticipantCallUUID]),
-      [[r.response.request_uuid, "success", a]]
+      [[r.requestUuid, "success", a]]
     )
 
     const before = h.state
@@ -67,8 +67,8 @@ describe("RACE-1 the first to answer joins", () => {
     assert.deepStrictEqual(
       mpc.members.map((m) => [m.callUuid, m.requestUuid]),
       [
-        [second.legs[1]!, second.response.request_uuid],
-        [first.legs[0]!, first.response.request_uuid]
+        [second.legs[1]!, second.requestUuid],
+        [first.legs[0]!, first.requestUuid]
       ]
     )
     assert.deepStrictEqual(mpc.requests, [])
@@ -136,7 +136,7 @@ describe("RACE-2 the losers are hung up", () => {
         [["Hangup", "Lost Race", "9000", "Plivo"]]
       )
       // Their ring timers are cancelled.
-      assert.isUndefined(PMap.get(h.timers, `ring:${loser}`))
+      assert.isUndefined(Timers.get(h.timers, `ring:${loser}`))
       assert.deepStrictEqual(
         callEvents(h.commands(), loser).map((x) => x.event),
         ["Initiated", "Ringing", "Hangup"]
@@ -174,7 +174,7 @@ describe("RACE-3 a delayed destination is never dialled once the race is decided
     const h = new Harness()
     const r = h.add("room", { ...observed, role: "Agent", from: FROM, to: `${A}<${B}`, delay_dial: "0<10" })
     const [a, b] = [r.legs[0]!, r.legs[1]!]
-    assert.strictEqual(PMap.get(h.timers, `delay:${b}`), T0 + 10_000)
+    assert.strictEqual(Timers.get(h.timers, `delay:${b}`), T0 + 10_000)
     h.ring(a)
     h.advanceTo(T0 + 9_999)
     const won = h.answer(a)
@@ -182,8 +182,8 @@ describe("RACE-3 a delayed destination is never dialled once the race is decided
       ofTag(won.commands, "CancelTimer").filter((x) => x.timerId === `delay:${b}`),
       [{ _tag: "CancelTimer", timerId: `delay:${b}` }]
     )
-    assert.isUndefined(PMap.get(h.timers, `delay:${b}`))
-    assert.isUndefined(PMap.get(h.timers, `ring:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `delay:${b}`))
+    assert.isUndefined(Timers.get(h.timers, `ring:${b}`))
     assert.strictEqual(h.call(b).state, "ended")
     assert.deepStrictEqual(h.call(b).hangup, lostRace)
     // It never reached the network: nothing to hang up there.
@@ -227,7 +227,7 @@ describe("RACE-4 every leg ended without a winner", () => {
         c.params.RequestStatus,
         c.params.MemberID
       ]),
-      [[r.response.request_uuid, "failure", undefined]]
+      [[r.requestUuid, "failure", undefined]]
     )
     assert.deepStrictEqual(callbackNames(last.commands, "status"), [
       "AddParticipantByAPIActionCompleted",
@@ -246,7 +246,7 @@ describe("RACE-4 every leg ended without a winner", () => {
       callbackNames(h.commands(), "status").filter((e) => e === "ParticipantJoin"),
       []
     )
-    assert.isUndefined(PMap.get(h.timers, `maxdur:${mpcUuid}`))
+    assert.isUndefined(Timers.get(h.timers, `maxdur:${mpcUuid}`))
   })
 
   it("RACE-4 a request whose legs all time out fails at the last ring timeout", () => {
@@ -288,7 +288,7 @@ describe("RACE-4 every leg ended without a winner", () => {
     assert.strictEqual(h.mpc("room").status, "Initialized")
     assert.deepStrictEqual(
       h.mpc("room").requests.map((q) => q.uuid),
-      [second.response.request_uuid]
+      [second.requestUuid]
     )
     h.advance(1_000)
     const two = h.busy(second.legs[0]!)
@@ -316,7 +316,7 @@ describe("RACE-4 every leg ended without a winner", () => {
         c.params.RequestUUID,
         c.params.RequestStatus
       ]),
-      [[second.response.request_uuid, "failure"]]
+      [[second.requestUuid, "failure"]]
     )
     assert.deepStrictEqual(statusEvent(failed.commands, "MPCEnd"), [])
     const mpc = h.mpc("room")

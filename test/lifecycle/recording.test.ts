@@ -97,17 +97,16 @@ describe("REC-2 never stopped by a join, never started twice", () => {
     assert.deepStrictEqual(callbacks(b.answered.commands, "recording"), [])
   })
 
-  it("REC-2 a StartRecording API call after it started is refused with a 400 and changes nothing", () => {
+  it("REC-2 a StartRecording API call after it started is refused (NotAllowed) and changes nothing", () => {
     const h = setup()
     join(h, "rec2b", "+14155551001", { ...observed, record: true })
     const before = h.state
     const r = recordingApi(h, "StartRecording", "rec2b")
     const apiId = ofTag(r.commands, "Respond")[0]!.apiId
     const error = "multiparty call rec2b has already been recorded"
-    assert.strictEqual(r.refused, error)
-    assert.deepStrictEqual(r.commands, [
-      { _tag: "Respond", apiId, status: 400, body: { api_id: apiId, error } }
-    ])
+    const refused = { _tag: "NotAllowed", rule: "REC-2", fields: ["mpc"], message: error } as const
+    assert.deepStrictEqual(r.refused, refused)
+    assert.deepStrictEqual(r.commands, [{ _tag: "Respond", apiId, outcome: refused }])
     assert.strictEqual(h.state, before)
   })
 
@@ -119,12 +118,12 @@ describe("REC-2 never stopped by a join, never started twice", () => {
     join(h, "rec2c", "+14155551003", { record: true })
     assert.strictEqual(mpcRecordStarts(h).length, 1)
     const stop = recordingApi(h, "StopRecording", "rec2c")
-    assert.strictEqual(ofTag(stop.commands, "Respond")[0]!.status, 204)
+    assert.strictEqual(ofTag(stop.commands, "Respond")[0]!.outcome._tag, "RecordingChanged")
     assert.strictEqual(h.mpc("rec2c").recording.status, "Completed")
     join(h, "rec2c", "+14155551004", { record: true })
     assert.strictEqual(mpcRecordStarts(h).length, 1)
     const again = recordingApi(h, "StartRecording", "rec2c")
-    assert.strictEqual(ofTag(again.commands, "Respond")[0]!.status, 400)
+    assert.strictEqual(ofTag(again.commands, "Respond")[0]!.outcome._tag, "NotAllowed")
     assert.strictEqual(h.mpc("rec2c").recording.status, "Completed")
   })
 })
@@ -185,7 +184,11 @@ describe("REC-4 recording callbacks", () => {
     const recordingUuid = h.mpc("rec4").recording.uuid!
     h.advance(10_000)
     const paused = recordingApi(h, "PauseRecording", "rec4")
-    assert.strictEqual(ofTag(paused.commands, "Respond")[0]!.status, 204)
+    assert.deepStrictEqual(ofTag(paused.commands, "Respond")[0]!.outcome, {
+      _tag: "RecordingChanged",
+      recordingUuid,
+      status: "Paused"
+    })
     assert.deepStrictEqual(ofTag(paused.commands, "RecordPause"), [
       { _tag: "RecordPause", mpcUuid, recordingUuid }
     ])

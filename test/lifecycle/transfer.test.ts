@@ -2,7 +2,7 @@
  * XFER-1, XFER-2: adding an existing live call with `call_uuid`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { callbackNames, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
+import { added, callbackNames, callbacks, Harness, observed, ofTag, T0 } from "../support/Harness.js"
 
 const CALLER = "+12025550100"
 const CALLED = "+12025550199"
@@ -16,10 +16,10 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     assert.strictEqual(h.call(uuid).state, "answered")
     const r = h.add("room", { ...observed, role: "Customer", call_uuid: uuid })
     assert.isUndefined(r.refused)
-    assert.strictEqual(r.response.status, 201)
-    assert.deepStrictEqual(r.response.calls, [{ to: CALLED, from: CALLER, call_uuid: uuid }])
-    assert.strictEqual(r.response.message, "add participant action initiated")
-    assert.isString(r.response.request_uuid)
+    assert.strictEqual(r.response._tag, "Added")
+    assert.deepStrictEqual(added(r.response).legs, [{ to: CALLED, from: CALLER, callUuid: uuid }])
+    assert.strictEqual(added(r.response).queued, false)
+    assert.isString(r.requestUuid)
     const mpc = h.mpc("room")
     assert.deepStrictEqual(ofTag(r.commands, "DialLeg"), [])
     assert.deepStrictEqual(ofTag(r.commands, "Bridge"), [
@@ -36,7 +36,7 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     )
     assert.deepStrictEqual(
       completed.map((c) => [c.params.RequestUUID, c.params.RequestStatus, c.params.ParticipantCallUUID]),
-      [[r.response.request_uuid, "success", uuid]]
+      [[r.requestUuid, "success", uuid]]
     )
   })
 
@@ -45,8 +45,8 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     const before = h.state
     const r = h.add("room", { role: "Agent", call_uuid: UNKNOWN })
     assert.isDefined(r.refused)
-    assert.strictEqual(r.response.status, 404)
-    assert.isString(r.response.error)
+    assert.strictEqual(r.response._tag, "NotFound")
+    assert.isString(r.refused?.message)
     assert.deepStrictEqual(
       r.commands.map((c) => c._tag),
       ["Respond"]
@@ -62,7 +62,7 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     const before = h.state
     const r = h.add("room", { role: "Agent", call_uuid: uuid })
     assert.isDefined(r.refused)
-    assert.strictEqual(r.response.status, 404)
+    assert.strictEqual(r.response._tag, "NotFound")
     assert.strictEqual(h.state, before)
   })
 
@@ -73,7 +73,7 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     h.hangup(uuid)
     const r = h.add("other", { role: "Agent", call_uuid: uuid })
     assert.isDefined(r.refused)
-    assert.strictEqual(r.response.status, 404)
+    assert.strictEqual(r.response._tag, "NotFound")
   })
 
   it("XFER-1 a call already in an MPC is refused", () => {
@@ -84,7 +84,7 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     for (const target of ["room", "other"]) {
       const r = h.add(target, { role: "Customer", call_uuid: uuid })
       assert.isDefined(r.refused)
-      assert.strictEqual(r.response.status, 400)
+      assert.strictEqual(r.response._tag, "NotAllowed")
       assert.strictEqual(h.state, before)
     }
     assert.deepStrictEqual(
@@ -99,7 +99,7 @@ describe("XFER-1 a live call is moved into the MPC", () => {
     const dialled = h.add("room", { role: "Agent", from: CALLER, to: CALLED })
     const r = h.add("other", { role: "Agent", call_uuid: dialled.legs[0]! })
     assert.isDefined(r.refused)
-    assert.strictEqual(r.response.status, 400)
+    assert.strictEqual(r.response._tag, "NotAllowed")
     assert.strictEqual(h.call(dialled.legs[0]!).state, "dialing")
   })
 })

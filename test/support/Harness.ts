@@ -8,10 +8,12 @@ import {
   type Command,
   type Event,
   Invariants,
+  type Outcome,
   State,
   Step,
   Timers
 } from "@mpc-kit/domain"
+import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 
 export type Cmd = Command.Command
@@ -25,7 +27,8 @@ export interface LogEntry {
   readonly result: Step.StepResult
 }
 
-export class InvariantBroken extends Error {}
+/** A step broke an invariant: the message names the rules and the event. */
+export class InvariantBroken extends Data.TaggedError("InvariantBroken")<{ readonly message: string }> {}
 
 /** Decodes wire parameters (throws on a refusal: tests pass valid requests here). */
 export const request = (wire: Record<string, unknown>): AddParticipantRequest.AddParticipantRequest => {
@@ -57,9 +60,9 @@ export class Harness {
     this.log.push({ event, result })
     const violations = Invariants.check({ before, event, result }, this.invariants)
     if (violations.length > 0) {
-      throw new InvariantBroken(
-        `${violations.map((v) => `${v.rule} (${v.description}): ${v.detail}`).join("\n")}\nafter ${JSON.stringify(event)}`
-      )
+      throw new InvariantBroken({
+        message: `${violations.map((v) => `${v.rule} (${v.description}): ${v.detail}`).join("\n")}\nafter ${JSON.stringify(event)}`
+      })
     }
     this.state = result.state
     if (result.refused === undefined) this.timers = Timers.apply(this.timers, result.commands)
@@ -79,16 +82,23 @@ export class Harness {
       mpc: { _tag: "ByName", name: mpc },
       request: request(wire)
     })
-    return { ...result, response: response(result.commands), legs: legsOf(result.commands) }
+    const outcome = response(result.commands)
+    return {
+      ...result,
+      response: outcome,
+      legs: legsOf(result.commands),
+      requestUuid: outcome._tag === "Added" ? outcome.requestUuid : undefined
+    }
   }
 
   /** Fires every timer due up to `at`, in order, then moves the clock to `at`. */
   advanceTo(at: number): Array<LogEntry> {
     const fired: Array<LogEntry> = []
     for (;;) {
-      const next = Timers.next(this.timers)
-      if (next === undefined || next.at > at) break
-      this.timers = Timers.remove(this.timers, next.timerId)
+      const due = Timers.popDue(this.timers, at)
+      if (due === undefined) break
+      const next = due.due
+      this.timers = due.rest
       this.now = Math.max(this.now, next.at)
       const result = this.send({ _tag: "TimerFired", at: next.at, timerId: next.timerId })
       fired.push({ event: { _tag: "TimerFired", at: next.at, timerId: next.timerId }, result })
@@ -132,7 +142,9 @@ export class Harness {
   /** A live answered call in no MPC (to transfer with `call_uuid`). */
   createCall(from: string, to: string): string {
     const r = this.send({ _tag: "CreateCall", at: this.now, apiId: this.apiId(), from, to })
-    return response(r.commands).call_uuid as string
+    const created = response(r.commands)
+    if (created._tag !== "CallCreated") throw new Error(`CreateCall refused: ${JSON.stringify(created)}`)
+    return created.callUuid
   }
 
   /** The live MPC of a name. */
@@ -161,18 +173,23 @@ export class Harness {
   }
 }
 
-/** The body of the `Respond` command among `commands`. */
-export const response = (commands: ReadonlyArray<Cmd>): Record<string, unknown> & { status?: number } => {
+/** The outcome of the `Respond` command among `commands`: the typed reply, or the refusal. */
+export const response = (commands: ReadonlyArray<Cmd>): Outcome.Outcome => {
   const r = commands.find((c): c is Extract<Cmd, { _tag: "Respond" }> => c._tag === "Respond")
   if (r === undefined) throw new Error("no response")
-  return { ...r.body, status: r.status }
+  return r.outcome
+}
+
+/** The reply of a request that was taken to add a participant (throws on anything else). */
+export const added = (outcome: Outcome.Outcome): Extract<Outcome.Outcome, { _tag: "Added" }> => {
+  if (outcome._tag !== "Added") throw new Error(`not added: ${JSON.stringify(outcome)}`)
+  return outcome
 }
 
 /** The call UUIDs of an add-participant response, in destination order. */
 export const legsOf = (commands: ReadonlyArray<Cmd>): Array<string> => {
   const r = commands.find((c): c is Extract<Cmd, { _tag: "Respond" }> => c._tag === "Respond")
-  const calls = r?.body.calls
-  return Array.isArray(calls) ? calls.map((c: { call_uuid: string }) => c.call_uuid) : []
+  return r?.outcome._tag === "Added" ? r.outcome.legs.map((l) => l.callUuid) : []
 }
 
 /** The callbacks among `commands`, optionally of one kind. */
@@ -208,7 +225,7 @@ export const byName = (name: string) => ({ _tag: "ByName", name }) as const
 /** Adds an Agent by dialling `to` (from `FROM`), rings and answers the leg: returns the leg and its member. */
 export const join = (h: Harness, name: string, to: string, wire: Record<string, unknown> = {}) => {
   const added = h.add(name, { role: "Agent", from: FROM, to, ...wire })
-  if (added.refused !== undefined) throw new Error(`add refused: ${added.refused}`)
+  if (added.refused !== undefined) throw new Error(`add refused: ${added.refused.message}`)
   const leg = added.legs[0]!
   const mpcUuid = h.mpc(name).uuid
   const answered = h.pickUp(leg)

@@ -5,7 +5,7 @@
  * state and fast-check can shrink a failing scenario to a minimal one. `play` turns actions into
  * concrete events against the harness.
  */
-import { type Invariants, PMap, type State } from "@mpc-kit/domain"
+import { type Invariants, PMap, type State, Timers } from "@mpc-kit/domain"
 import * as fc from "effect/FastCheck"
 import { type Ev, Harness, InvariantBroken, request, T0 } from "./Harness.js"
 
@@ -324,7 +324,9 @@ export const toEvent = (h: Harness, a: Action): Ev | "advance" | undefined => {
       return undefined
     }
     case "early": {
-      const pending = [...PMap.entries(h.timers)].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1))
+      const pending = Timers.toArray(h.timers)
+        .map((d): [string, number] => [d.timerId, d.at])
+        .sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1))
       const t = nth(pending, a.pick)
       if (t === undefined || t[1] <= at) return undefined
       return { _tag: "TimerFired", at, timerId: t[0] }
@@ -365,7 +367,7 @@ export const play = (
   } catch (error) {
     if (error instanceof InvariantBroken) {
       const events = h.log.map((l, k) => `  ${k + 1}. ${JSON.stringify(l.event)}`).join("\n")
-      throw new InvariantBroken(`${error.message}\n\nevents (${h.log.length}):\n${events}`)
+      throw new InvariantBroken({ message: `${error.message}\n\nevents (${h.log.length}):\n${events}` })
     }
     throw error
   }

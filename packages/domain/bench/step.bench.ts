@@ -101,9 +101,10 @@ const record = (): Array<Ev> => {
   }
   const body = (r: Step.StepResult) => {
     const respond = r.commands.find((c) => c._tag === "Respond")
-    return (respond?._tag === "Respond" ? respond.body : {}) as {
-      call_uuid?: string
-      calls?: Array<{ call_uuid: string }>
+    const o = respond?._tag === "Respond" ? respond.outcome : undefined
+    return {
+      call_uuid: o?._tag === "CallCreated" ? o.callUuid : undefined,
+      calls: o?._tag === "Added" ? o.legs.map((l) => ({ call_uuid: l.callUuid })) : undefined
     }
   }
   // A binary heap would be faster; the trace is recorded once, so a sorted insert will do.

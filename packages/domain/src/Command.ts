@@ -7,6 +7,7 @@
 import * as Schema from "effect/Schema"
 import { Address, HttpMethod, RecordFileFormat, SipHeader, Webhook } from "./AddParticipantRequest.js"
 import { HangupSource } from "./Cause.js"
+import { Outcome } from "./Outcome.js"
 
 const opt = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(s, { exact: true })
 
@@ -147,11 +148,10 @@ export const SetTimer = Schema.TaggedStruct("SetTimer", { timerId: Schema.String
 /** Forget a timer. */
 export const CancelTimer = Schema.TaggedStruct("CancelTimer", { timerId: Schema.String })
 
-/** API-1, API-2: the answer to an API request (`body` holds `api_id`). */
+/** API-1, API-2: the answer to an API request: its typed reply, or why it was refused. */
 export const Respond = Schema.TaggedStruct("Respond", {
   apiId: Schema.String,
-  status: Schema.Int,
-  body: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  outcome: Outcome
 })
 export type Respond = typeof Respond.Type
 

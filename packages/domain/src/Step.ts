@@ -4,19 +4,24 @@
  * `step` is total and deterministic: any event in any state gives an answer, the same inputs always
  * give the same outputs, and nothing outside its arguments is read. An event that does not fit the
  * state (a hangup for a call that already ended, a timer that is not due) is refused: the state comes
- * back unchanged, with the reason in `refused` (and, for an API request, the error response).
+ * back unchanged, with a tagged `Outcome.Refusal` in `refused` naming the rule and the fields at
+ * fault (and, for an API request, in its `Respond` command). A request that is taken is answered
+ * with its typed `Outcome.Reply`. Nothing here knows a transport or its status codes.
  *
  * Internally a step works on fresh copies of what it touches (the MPC, its calls, the CPS queue) and
  * writes them back once, so the state passed in is never modified.
  *
  * @since 0.1.0
  */
+
+import { absurd } from "effect/Function"
 import type { AddParticipantRequest, DialOut, EventGroup, Sound, Webhook } from "./AddParticipantRequest.js"
 import { formatAddress } from "./AddParticipantRequest.js"
 import { type Hangup, Hangups, type Termination, Terminations } from "./Cause.js"
 import type { CallbackParams, Command, Music } from "./Command.js"
 import type { Event, MemberSelector, MpcRef } from "./Event.js"
 import { uuid } from "./Ids.js"
+import { type Leg, type Refusal, type Reply, refusal } from "./Outcome.js"
 import * as PMap from "./PMap.js"
 import type { Call, Cps, Member, Mpc, OpenRequest, Recording, State } from "./State.js"
 import { format as ts } from "./Timestamp.js"
@@ -26,7 +31,7 @@ export interface StepResult {
   readonly state: State
   readonly commands: ReadonlyArray<Command>
   /** Why the event was refused; the state is then the one passed in. */
-  readonly refused?: string
+  readonly refused?: Refusal
 }
 
 /** CONFIRM-2: how long a callee has to press the confirm key. */
@@ -49,12 +54,8 @@ export const TimerId = {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 type Draft = Mutable<Mpc>
 
-class Refusal {
-  constructor(
-    readonly reason: string,
-    readonly status = 400
-  ) {}
-}
+/** Tells a refusal from the MPC, members or call a lookup found. */
+const isRefusal = (x: object): x is Refusal => "rule" in x
 
 /** Which group of `status_callback_events` each status event belongs to (PARAM-14, CB-1). */
 const groupOf: Record<string, EventGroup> = {
@@ -918,18 +919,19 @@ const endMpc = (tx: Tx, d: Draft, termination: Termination, memberHangup: Hangup
 // API requests
 // ---------------------------------------------------------------------------------------------
 
-const respond = (tx: Tx, apiId: string, status: number, body: Record<string, unknown>): void => {
-  tx.emit({ _tag: "Respond", apiId, status, body: { api_id: apiId, ...body } })
+/** API-1: the typed reply to a request that was taken. */
+const respond = (tx: Tx, apiId: string, reply: Reply): void => {
+  tx.emit({ _tag: "Respond", apiId, outcome: reply })
 }
 
 const describeRef = (ref: MpcRef): string => (ref._tag === "ByName" ? `name ${ref.name}` : `uuid ${ref.uuid}`)
 
-/** ADDR-1: the live MPC a request names, or a 404. */
+/** ADDR-1: the live MPC a request names, or NotFound. */
 const liveMpc = (tx: Tx, ref: MpcRef): Mpc | Refusal => {
   const uuid = ref._tag === "ByUuid" ? ref.uuid : PMap.get(tx.liveNames, ref.name)
   const mpc = uuid === undefined ? undefined : tx.mpc(uuid)
   if (mpc === undefined || mpc.status === "Ended")
-    return new Refusal(`no ongoing multiparty call with ${describeRef(ref)}`, 404)
+    return refusal("NotFound", "ADDR-1", ["mpc"], `no ongoing multiparty call with ${describeRef(ref)}`)
   return mpc
 }
 
@@ -938,7 +940,8 @@ const selectMembers = (mpc: Mpc, selector: MemberSelector): ReadonlyArray<Member
   const out: Array<Member> = []
   for (const id of selector) {
     const m = findMember(mpc, id)
-    if (m === undefined) return new Refusal(`member ${id} is not in multiparty call ${mpc.name}`, 404)
+    if (m === undefined)
+      return refusal("NotFound", "API-2", ["member_id"], `member ${id} is not in multiparty call ${mpc.name}`)
     if (!out.includes(m)) out.push(m)
   }
   return out
@@ -950,7 +953,7 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
   let existing: Mpc | undefined
   if (e.mpc._tag === "ByUuid") {
     const found = liveMpc(tx, e.mpc)
-    if (found instanceof Refusal) return found
+    if (isRefusal(found)) return found
     existing = found
   } else {
     const uuid = PMap.get(tx.liveNames, e.mpc.name)
@@ -958,7 +961,10 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
   }
   // LIFE-4 [decision]: a request for a full MPC is refused.
   if (existing !== undefined && existing.members.length >= existing.settings.maxParticipants) {
-    return new Refusal(
+    return refusal(
+      "NotAllowed",
+      "LIFE-4",
+      ["mpc"],
       `multiparty call ${existing.name} is full: it has its max_participants of ${existing.settings.maxParticipants}`
     )
   }
@@ -971,11 +977,17 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
       const owner = PMap.get(tx.callIndex, callUuid)
       const owned = owner === undefined ? undefined : findCall(tx.mpc(owner)!, callUuid)
       if (owned !== undefined && isLive(owned)) {
-        return new Refusal(`call ${callUuid} is already in a multiparty call or being dialled for one`)
+        return refusal(
+          "NotAllowed",
+          "XFER-1",
+          ["call_uuid"],
+          `call ${callUuid} is already in a multiparty call or being dialled for one`
+        )
       }
-      return new Refusal(`no live call with call_uuid ${callUuid}`, 404)
+      return refusal("NotFound", "XFER-1", ["call_uuid"], `no live call with call_uuid ${callUuid}`)
     }
-    if (transferred.state !== "answered") return new Refusal(`no live call with call_uuid ${callUuid}`, 404)
+    if (transferred.state !== "answered")
+      return refusal("NotFound", "XFER-1", ["call_uuid"], `no live call with call_uuid ${callUuid}`)
   }
 
   const d =
@@ -990,10 +1002,12 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
     putCall(tx, d, transferred)
     const member = join(tx, d, transferred, r, requestUuid)
     requestCallback(tx, d, "AddParticipantByAPIActionCompleted", requestUuid, member)
-    respond(tx, e.apiId, 201, {
-      calls: [{ to: transferred.to, from: transferred.from, call_uuid: transferred.uuid }],
-      message: "add participant action initiated",
-      request_uuid: requestUuid
+    respond(tx, e.apiId, {
+      _tag: "Added",
+      requestUuid,
+      mpcUuid: d.uuid,
+      legs: [{ to: transferred.to, from: transferred.from, callUuid: transferred.uuid }],
+      queued: false
     })
     return undefined
   }
@@ -1001,7 +1015,7 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
   // DIAL-1: one leg per destination, with `from` as caller ID, queued for the CPS limit (CPS-1).
   const dialOut = r.target as DialOut
   const legs: Array<string> = []
-  const listed: Array<{ to: string; from: string; call_uuid: string }> = []
+  const listed: Array<Leg> = []
   for (const destination of dialOut.destinations) {
     const callUuid = tx.id()
     const to = formatAddress(destination.address)
@@ -1020,17 +1034,13 @@ const addParticipant = (tx: Tx, e: Extract<Event, { _tag: "AddParticipant" }>): 
     putCall(tx, d, enqueue(tx, call, d.uuid))
     tx.callIndex = PMap.set(tx.callIndex, callUuid, d.uuid)
     legs.push(callUuid)
-    listed.push({ to, from: dialOut.from, call_uuid: callUuid })
+    listed.push({ to, from: dialOut.from, callUuid })
   }
   d.requests = [...d.requests, { uuid: requestUuid, createdAt: tx.now, request: r, legs }]
   pump(tx)
   // CPS-2: "queued" when the request's legs wait in the CPS queue.
   const waiting = legs.some((uuid) => findCall(tx.draft(d), uuid)?.state === "queued")
-  respond(tx, e.apiId, 201, {
-    calls: listed,
-    message: waiting ? "add participant action queued" : "add participant action initiated",
-    request_uuid: requestUuid
-  })
+  respond(tx, e.apiId, { _tag: "Added", requestUuid, mpcUuid: d.uuid, legs: listed, queued: waiting })
   return undefined
 }
 
@@ -1072,12 +1082,17 @@ const createMpc = (tx: Tx, name: string, r: AddParticipantRequest): Draft => {
 
 const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>): Refusal | undefined => {
   if (e.mute === undefined && e.hold === undefined && e.coachMode === undefined) {
-    return new Refusal("give at least one of mute, hold or coach_mode")
+    return refusal(
+      "Invalid",
+      "API-2",
+      ["mute", "hold", "coach_mode"],
+      "give at least one of mute, hold or coach_mode"
+    )
   }
   const mpc = liveMpc(tx, e.mpc)
-  if (mpc instanceof Refusal) return mpc
+  if (isRefusal(mpc)) return mpc
   const selected = selectMembers(mpc, e.member)
-  if (selected instanceof Refusal) return selected
+  if (isRefusal(selected)) return selected
   const d = tx.draft(mpc)
   for (const picked of selected) {
     let m = findMember(d, picked.id)!
@@ -1100,33 +1115,34 @@ const updateMember = (tx: Tx, e: Extract<Event, { _tag: "UpdateMember" }>): Refu
       memberCallback(tx, d, e.coachMode ? "ParticipantCoachModeStart" : "ParticipantCoachModeStop", m)
     }
   }
-  respond(tx, e.apiId, 202, {
-    message: "update participant action accepted",
+  respond(tx, e.apiId, {
+    _tag: "MembersUpdated",
+    memberIds: selected.map((m) => m.id),
     ...(e.mute === undefined ? {} : { mute: e.mute }),
     ...(e.hold === undefined ? {} : { hold: e.hold }),
-    ...(e.coachMode === undefined ? {} : { coach_mode: e.coachMode })
+    ...(e.coachMode === undefined ? {} : { coachMode: e.coachMode })
   })
   return undefined
 }
 
 const kickMember = (tx: Tx, e: Extract<Event, { _tag: "KickMember" }>): Refusal | undefined => {
   const mpc = liveMpc(tx, e.mpc)
-  if (mpc instanceof Refusal) return mpc
+  if (isRefusal(mpc)) return mpc
   const selected = selectMembers(mpc, e.member)
-  if (selected instanceof Refusal) return selected
+  if (isRefusal(selected)) return selected
   const d = tx.draft(mpc)
   // Everyone selected is kicked (4030) first; then the MPC's fate is decided once.
   for (const m of selected) leave(tx, d, m, { _tag: "Removed", hangup: Hangups.kicked })
   settle(tx, d, selected)
-  respond(tx, e.apiId, 204, {})
+  respond(tx, e.apiId, { _tag: "MembersKicked", memberIds: selected.map((m) => m.id) })
   return undefined
 }
 
 const endMpcByApi = (tx: Tx, e: Extract<Event, { _tag: "EndMpc" }>): Refusal | undefined => {
   const mpc = liveMpc(tx, e.mpc)
-  if (mpc instanceof Refusal) return mpc
+  if (isRefusal(mpc)) return mpc
   endMpc(tx, tx.draft(mpc), Terminations.endedByApi, Hangups.mpcEndedByApi)
-  respond(tx, e.apiId, 204, {})
+  respond(tx, e.apiId, { _tag: "MpcEnded", mpcUuid: mpc.uuid })
   return undefined
 }
 
@@ -1135,43 +1151,58 @@ const recordingApi = (
   e: Extract<Event, { _tag: "StartRecording" | "StopRecording" | "PauseRecording" | "ResumeRecording" }>
 ): Refusal | undefined => {
   const mpc = liveMpc(tx, e.mpc)
-  if (mpc instanceof Refusal) return mpc
+  if (isRefusal(mpc)) return mpc
   const status = mpc.recording.status
   const d = () => tx.draft(mpc)
+  let changed: "Stopped" | "Paused" | "Resumed"
   switch (e._tag) {
     case "StartRecording": {
       // REC-2: recording never starts twice in one MPC.
-      if (status !== "NotStarted") return new Refusal(`multiparty call ${mpc.name} has already been recorded`)
+      if (status !== "NotStarted")
+        return refusal(
+          "NotAllowed",
+          "REC-2",
+          ["mpc"],
+          `multiparty call ${mpc.name} has already been recorded`
+        )
       const w = d()
       startRecording(tx, w, {
         ...(e.fileFormat === undefined ? {} : { fileFormat: e.fileFormat }),
         ...(e.callback === undefined ? {} : { callback: e.callback })
       })
       const rec = w.recording
-      respond(tx, e.apiId, 202, {
-        message: "MPC recording started",
-        recording_id: rec.uuid,
-        recording_url: `https://media.plivo.com/v1/Account/${tx.config.authId}/Recording/${rec.uuid}.${rec.fileFormat}`
+      respond(tx, e.apiId, {
+        _tag: "RecordingStarted",
+        recordingUuid: rec.uuid!,
+        url: `https://media.plivo.com/v1/Account/${tx.config.authId}/Recording/${rec.uuid}.${rec.fileFormat}`
       })
       return undefined
     }
     case "StopRecording": {
       if (status !== "Recording" && status !== "Paused")
-        return new Refusal(`multiparty call ${mpc.name} is not being recorded`)
+        return refusal("NotAllowed", "REC-4", ["mpc"], `multiparty call ${mpc.name} is not being recorded`)
       completeRecording(tx, d())
+      changed = "Stopped"
       break
     }
     case "PauseRecording": {
-      if (status !== "Recording") return new Refusal(`multiparty call ${mpc.name} is not being recorded`)
+      if (status !== "Recording")
+        return refusal("NotAllowed", "REC-4", ["mpc"], `multiparty call ${mpc.name} is not being recorded`)
       const w = d()
       w.recording = patch(w.recording, { status: "Paused", pausedAt: tx.now })
       tx.emit({ _tag: "RecordPause", mpcUuid: w.uuid, recordingUuid: w.recording.uuid! })
       recordingCallback(tx, w, "MPCRecordingPaused")
+      changed = "Paused"
       break
     }
     case "ResumeRecording": {
       if (status !== "Paused")
-        return new Refusal(`the recording of multiparty call ${mpc.name} is not paused`)
+        return refusal(
+          "NotAllowed",
+          "REC-4",
+          ["mpc"],
+          `the recording of multiparty call ${mpc.name} is not paused`
+        )
       const w = d()
       const rec = w.recording
       w.recording = patch(rec, {
@@ -1181,10 +1212,11 @@ const recordingApi = (
       })
       tx.emit({ _tag: "RecordResume", mpcUuid: w.uuid, recordingUuid: rec.uuid! })
       recordingCallback(tx, w, "MPCRecordingResumed")
+      changed = "Resumed"
       break
     }
   }
-  respond(tx, e.apiId, 204, {})
+  respond(tx, e.apiId, { _tag: "RecordingChanged", recordingUuid: mpc.recording.uuid!, status: changed })
   return undefined
 }
 
@@ -1198,18 +1230,18 @@ const owned = (tx: Tx, callUuid: string): { d: Draft; call: Call } | Refusal => 
   const mpc = owner === undefined ? undefined : tx.mpc(owner)
   const call = mpc === undefined ? undefined : findCall(mpc, callUuid)
   if (mpc === undefined || call === undefined)
-    return new Refusal(`no call ${callUuid} in any multiparty call`, 404)
+    return refusal("NotFound", "API-2", ["callUuid"], `no call ${callUuid} in any multiparty call`)
   return { d: tx.draft(mpc), call }
 }
 
-const unfit = (call: Call, what: string): Refusal =>
-  new Refusal(`call ${call.uuid} is ${call.state}: it cannot ${what}`, 409)
+const unfit = (call: Call, what: string, rule: string): Refusal =>
+  refusal("Conflict", rule, ["callUuid"], `call ${call.uuid} is ${call.state}: it cannot ${what}`)
 
 const legRinging = (tx: Tx, callUuid: string): Refusal | undefined => {
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
-  if (call.state !== "dialing") return unfit(call, "start ringing")
+  if (call.state !== "dialing") return unfit(call, "start ringing", "DIAL-1")
   const next = patch(call, { state: "ringing", ringingAt: tx.now })
   putCall(tx, d, next)
   callCallback(tx, d.uuid, next, "Ringing")
@@ -1218,11 +1250,11 @@ const legRinging = (tx: Tx, callUuid: string): Refusal | undefined => {
 
 const legAnswered = (tx: Tx, callUuid: string): Refusal | undefined => {
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
-  if (call.state !== "dialing" && call.state !== "ringing") return unfit(call, "be answered")
+  if (call.state !== "dialing" && call.state !== "ringing") return unfit(call, "be answered", "RACE-1")
   const req = findRequest(d, call.requestUuid)
-  if (req === undefined) return unfit(call, "be answered (its race is over)")
+  if (req === undefined) return unfit(call, "be answered (its race is over)", "RACE-1")
   if (call.ringTimeoutAt !== undefined) tx.cancelTimer(TimerId.ring(call.uuid))
   let next = patch(call, { state: "answered", answeredAt: tx.now, ringTimeoutAt: undefined })
   putCall(tx, d, next)
@@ -1261,9 +1293,10 @@ const legAnswered = (tx: Tx, callUuid: string): Refusal | undefined => {
 /** DIAL-4: a leg that ends before it is answered, reported by the network. */
 const legFailed = (tx: Tx, callUuid: string, hangup: Hangup): Refusal | undefined => {
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
-  if (call.state !== "dialing" && call.state !== "ringing") return unfit(call, `end with ${hangup.cause}`)
+  if (call.state !== "dialing" && call.state !== "ringing")
+    return unfit(call, `end with ${hangup.cause}`, "DIAL-4")
   endCall(tx, d, call, hangup, false)
   checkExhausted(tx, d, call.requestUuid)
   return undefined
@@ -1272,7 +1305,7 @@ const legFailed = (tx: Tx, callUuid: string, hangup: Hangup): Refusal | undefine
 const callHungUp = (tx: Tx, callUuid: string): Refusal | undefined => {
   const loose = PMap.get(tx.calls, callUuid)
   if (loose !== undefined) {
-    if (loose.state === "ended") return unfit(loose, "hang up")
+    if (loose.state === "ended") return unfit(loose, "hang up", "XFER-1")
     tx.calls = PMap.set(
       tx.calls,
       callUuid,
@@ -1281,7 +1314,7 @@ const callHungUp = (tx: Tx, callUuid: string): Refusal | undefined => {
     return undefined
   }
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
   switch (call.state) {
     case "dialing":
@@ -1297,13 +1330,13 @@ const callHungUp = (tx: Tx, callUuid: string): Refusal | undefined => {
       return undefined
     }
     default:
-      return unfit(call, "hang up")
+      return unfit(call, "hang up", "LIFE-1")
   }
 }
 
 const digitsPressed = (tx: Tx, callUuid: string, digits: string): Refusal | undefined => {
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
   if (call.state === "confirming") {
     const req = findRequest(d, call.requestUuid)!
@@ -1327,17 +1360,22 @@ const digitsPressed = (tx: Tx, callUuid: string, digits: string): Refusal | unde
     })
     return undefined
   }
-  return unfit(call, "take digits")
+  return unfit(call, "take digits", "DTMF-1")
 }
 
 const speakingChanged = (tx: Tx, callUuid: string, speaking: boolean): Refusal | undefined => {
   const found = owned(tx, callUuid)
-  if (found instanceof Refusal) return found
+  if (isRefusal(found)) return found
   const { d, call } = found
-  if (call.state !== "in-mpc") return unfit(call, "speak in the multiparty call")
+  if (call.state !== "in-mpc") return unfit(call, "speak in the multiparty call", "CB-1")
   const m = findMember(d, call.memberId!)!
   if (m.speaking === speaking)
-    return new Refusal(`member ${m.id} is already ${speaking ? "speaking" : "silent"}`, 409)
+    return refusal(
+      "Conflict",
+      "CB-1",
+      ["speaking"],
+      `member ${m.id} is already ${speaking ? "speaking" : "silent"}`
+    )
   const next = patch(m, { speaking })
   putMember(tx, d, next)
   memberCallback(tx, d, speaking ? "ParticipantSpeakStart" : "ParticipantSpeakStop", next)
@@ -1348,8 +1386,9 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
   const colon = timerId.indexOf(":")
   const kind = colon < 0 ? timerId : timerId.slice(0, colon)
   const subject = colon < 0 ? "" : timerId.slice(colon + 1)
-  const notPending = new Refusal(`timer ${timerId} is not pending`, 409)
-  const notDue = (due: number) => new Refusal(`timer ${timerId} is due at ${due}, not before`, 409)
+  const notPending = refusal("Conflict", "API-2", ["timerId"], `timer ${timerId} is not pending`)
+  const notDue = (due: number) =>
+    refusal("TooEarly", "API-2", ["timerId", "at"], `timer ${timerId} is due at ${due}, not before`)
   switch (kind) {
     case "cps": {
       const due = tx.cps.timerAt
@@ -1374,7 +1413,7 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
     case "ring":
     case "confirm": {
       const found = owned(tx, subject)
-      if (found instanceof Refusal) return notPending
+      if (isRefusal(found)) return notPending
       const { d, call } = found
       const due = kind === "delay" ? call.delayAt : kind === "ring" ? call.ringTimeoutAt : call.confirmAt
       if (due === undefined) return notPending
@@ -1400,16 +1439,16 @@ const timerFired = (tx: Tx, timerId: string): Refusal | undefined => {
       return undefined
     }
     default:
-      return new Refusal(`unknown timer ${timerId}`, 409)
+      return refusal("Conflict", "API-2", ["timerId"], `unknown timer ${timerId}`)
   }
 }
 
 const recordingFailed = (tx: Tx, mpcUuid: string): Refusal | undefined => {
   const mpc = tx.mpc(mpcUuid)
-  if (mpc === undefined) return new Refusal(`no multiparty call ${mpcUuid}`, 404)
+  if (mpc === undefined) return refusal("NotFound", "REC-4", ["mpcUuid"], `no multiparty call ${mpcUuid}`)
   const status = mpc.recording.status
   if (status !== "Recording" && status !== "Paused")
-    return new Refusal(`multiparty call ${mpc.name} is not being recorded`, 409)
+    return refusal("Conflict", "REC-4", ["mpcUuid"], `multiparty call ${mpc.name} is not being recorded`)
   const d = tx.draft(mpc)
   const rec = d.recording
   const pausedMs =
@@ -1436,7 +1475,7 @@ const createCall = (tx: Tx, e: Extract<Event, { _tag: "CreateCall" }>): undefine
       answeredAt: tx.now
     })
   )
-  respond(tx, e.apiId, 201, { call_uuid: callUuid })
+  respond(tx, e.apiId, { _tag: "CallCreated", callUuid })
   return undefined
 }
 
@@ -1481,20 +1520,16 @@ const run = (tx: Tx, e: Event): Refusal | undefined => {
       return recordingApi(tx, e)
     case "RecordingFailed":
       return recordingFailed(tx, e.mpcUuid)
+    default:
+      // A new event variant fails the build here until it is handled.
+      return absurd(e)
   }
 }
 
-const refuse = (state: State, event: Event, reason: string, status: number): StepResult => {
-  if ("apiId" in event) {
-    return {
-      state,
-      commands: [
-        { _tag: "Respond", apiId: event.apiId, status, body: { api_id: event.apiId, error: reason } }
-      ],
-      refused: reason
-    }
-  }
-  return { state, commands: [], refused: reason }
+const refuse = (state: State, event: Event, refused: Refusal): StepResult => {
+  if ("apiId" in event)
+    return { state, commands: [{ _tag: "Respond", apiId: event.apiId, outcome: refused }], refused }
+  return { state, commands: [], refused }
 }
 
 /**
@@ -1508,23 +1543,27 @@ const refuse = (state: State, event: Event, reason: string, status: number): Ste
  * const { state, commands } = Step.step(State.make(), {
  *   _tag: "AddParticipant", at: 0, apiId: "a1", mpc: { _tag: "ByName", name: "support" }, request
  * })
- * // commands: SetTimer (max duration), DialLeg, SetTimer (ring timeout), Respond 201, ...
+ * // commands: SetTimer (max duration), DialLeg, SetTimer (ring timeout), Respond (Added), ...
  */
 export const step = (state: State, event: Event): StepResult => {
   const at = event.at
   if (typeof at !== "number" || !Number.isFinite(at))
-    return refuse(state, event, "the event has no valid time", 400)
+    return refuse(state, event, refusal("Invalid", "API-2", ["at"], "the event has no valid time"))
   if (at < state.now)
-    return refuse(state, event, `the event is at ${at}, before the current time ${state.now}`, 409)
+    return refuse(
+      state,
+      event,
+      refusal("Conflict", "API-2", ["at"], `the event is at ${at}, before the current time ${state.now}`)
+    )
   const tx = new Tx(state, at)
   let outcome: Refusal | undefined
   try {
     outcome = run(tx, event)
   } catch (e) {
     // Total: an event the code did not foresee is refused, never thrown.
-    outcome = new Refusal(`internal error: ${e instanceof Error ? e.message : String(e)}`, 500)
+    outcome = refusal("Defect", "API-2", [], `internal error: ${e instanceof Error ? e.message : String(e)}`)
   }
-  if (outcome !== undefined) return refuse(state, event, outcome.reason, outcome.status)
+  if (outcome !== undefined) return refuse(state, event, outcome)
   return { state: tx.commit(), commands: tx.out }
 }
 

@@ -26,6 +26,8 @@ export * as InvalidRequest from "./InvalidRequest.js"
 export * as Invariants from "./Invariants.js"
 /** The MPC's friendly name. */
 export * as MpcName from "./MpcName.js"
+/** What `step` answers: typed replies and tagged refusals. */
+export * as Outcome from "./Outcome.js"
 /** Wire parameter building blocks. */
 export * as Param from "./Param.js"
 /** A persistent map with string keys. */

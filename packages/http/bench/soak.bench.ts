@@ -59,13 +59,18 @@ const env: Record<string, string> = {
   MPC_CLOCK: "real",
   MPC_CPS: "100000",
   MPC_CA_DIR: join(dataDir, "ca"),
-  ...(store === "pg" ? { DATABASE_URL: databaseUrl } : { MPC_DATA_DIR: store === "memory" ? ":memory:" : join(dataDir, "db") })
+  ...(store === "pg"
+    ? { DATABASE_URL: databaseUrl }
+    : { MPC_DATA_DIR: store === "memory" ? ":memory:" : join(dataDir, "db") })
 }
 
 const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
   new Promise((resolve, reject) => {
     const t0 = performance.now()
-    const proc = spawn(process.execPath, [bin], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] })
+    const proc = spawn(process.execPath, [bin], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "ignore"]
+    })
     let out = ""
     proc.stdout!.setEncoding("utf8")
     proc.stdout!.on("data", (c: string) => {
@@ -119,7 +124,10 @@ const first = await start()
 const { proc, base } = first
 const rss: Array<[number, number]> = []
 const t0 = performance.now()
-const sampler = setInterval(() => rss.push([Math.round((performance.now() - t0) / 1000), rssOf(proc.pid!)]), 1000)
+const sampler = setInterval(
+  () => rss.push([Math.round((performance.now() - t0) / 1000), rssOf(proc.pid!)]),
+  1000
+)
 const addMs: Array<number> = []
 let next = 0
 let done = 0
@@ -136,7 +144,9 @@ const one = async (i: number) => {
   addMs.push(performance.now() - a)
   const leg = r.calls[0].call_uuid as string
   await post(base, `/emulator/v1/calls/${leg}/answer`)
-  const list = await fetch(`${base}/emulator/v1/calls?mpc=soak${i}&limit=1`, { headers: { authorization: AUTH } })
+  const list = await fetch(`${base}/emulator/v1/calls?mpc=soak${i}&limit=1`, {
+    headers: { authorization: AUTH }
+  })
   const mpc = ((await list.json()) as { calls: Array<{ mpc_uuid: string }> }).calls[0]!.mpc_uuid
   await post(base, `/emulator/v1/calls/${leg}/hangup`)
   lagOf.set(mpc, performance.now())
@@ -195,7 +205,9 @@ console.log(
     callbacks,
     deliveryLagP99ms: Math.round(pct(lags, 99)),
     drainSeconds: Math.round(drainS * 10) / 10,
-    rssMB: rss.filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0).map(([t, b]) => [t, mb(b)]),
+    rssMB: rss
+      .filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0)
+      .map(([t, b]) => [t, mb(b)]),
     restartMs: Math.round(again.ms),
     firstStartMs: Math.round(first.ms),
     bytesOnDiskPerMpc: bytes === 0 ? null : Math.round(bytes / done)

@@ -1,22 +1,42 @@
 /**
  * The emulator's HTTP surface as an `@effect/platform` HttpApi: Plivo's MPC calls under
  * `/v1/Account/{auth_id}/MultiPartyCall/`, and the network's side under `/emulator/v1/`
- * (EMULATOR.md). The declared payloads document the wire forms in OpenAPI; handlers read bodies
- * themselves so that every refusal is Plivo's `{api_id, error}` (API-2).
+ * (EMULATOR.md). Every endpoint is served by a typed handler: its body decoded by the domain's
+ * schemas (JSON or form) through the payload, its answer encoded by the view schemas; Basic auth
+ * is the `Authorization` middleware (API-3), the body limit the `BodyLimit` middleware, and every
+ * refusal is Plivo's `{api_id, error}` with its status (API-2).
  *
  * @since 0.1.0
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { AddParticipantParams } from "@mpc-kit/domain"
+import {
+  HttpApi,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSchema,
+  HttpApiSecurity,
+  HttpServerRequest,
+  OpenApi
+} from "@effect/platform"
+import { AddParticipantParams, MpcName } from "@mpc-kit/domain"
+import * as Context from "effect/Context"
+import * as JSONSchema from "effect/JSONSchema"
 import * as Schema from "effect/Schema"
 import * as Params from "./Params.js"
+import type { Tenant } from "./Tenants.js"
 
 const authId = HttpApiSchema.param("authId", Schema.String)
-const mpcName = HttpApiSchema.param("mpcName", Schema.String)
+// ADDR-1, ADDR-2: a name is checked with the path, before the body is decoded.
+const mpcName = HttpApiSchema.param("mpcName", MpcName.MpcName)
 const mpcUuid = HttpApiSchema.param("mpcUuid", Schema.String)
 const callUuid = HttpApiSchema.param("callUuid", Schema.String)
 
-/** API-1: the add-participant response. */
+/**
+ * API-1: the add-participant response.
+ *
+ * @since 0.1.0
+ * @category views
+ */
 export const AddParticipantResponse = Schema.Struct({
   api_id: Schema.String,
   calls: Schema.Array(Schema.Struct({ to: Schema.String, from: Schema.String, call_uuid: Schema.String })),
@@ -24,22 +44,203 @@ export const AddParticipantResponse = Schema.Struct({
   request_uuid: Schema.String
 })
 
-/** API-2: every refusal. */
-export const PlivoError = Schema.Struct({ api_id: Schema.String, error: Schema.String })
+const plivoErrorFields = { api_id: Schema.String, error: Schema.String }
 
 /**
- * A body taken as JSON or as a form (the same fields; a form's values are strings), documented as
- * both. The handlers decode it with the domain's schemas.
+ * API-2: Plivo's error body, one class per status so that a handler's failure carries its status.
+ * `Errors.ts` writes every one of them (the one mapping); these classes document them.
+ *
+ * @since 0.1.0
+ * @category errors
  */
-const jsonOrForm = <A, I>(schema: Schema.Schema<A, I>) => {
-  const wire = Schema.encodedSchema(schema)
-  // The form documents the same fields; its values arrive as strings (decoded by the domain).
-  const form = wire as unknown as Schema.Schema<unknown, Readonly<Record<string, string | undefined>>>
-  return Schema.Union(wire, form.pipe(HttpApiSchema.withEncoding({ kind: "UrlParams" })))
+export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 400 })
+) {}
+/** @since 0.1.0 @category errors */
+export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 401 })
+) {}
+/** @since 0.1.0 @category errors */
+export class NotFound extends Schema.Class<NotFound>("NotFound")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+/** @since 0.1.0 @category errors */
+export class MethodNotAllowed extends Schema.Class<MethodNotAllowed>("MethodNotAllowed")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 405 })
+) {}
+/** @since 0.1.0 @category errors */
+export class Conflict extends Schema.Class<Conflict>("Conflict")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+/** A body over the limit; written with `Connection: close` (the rest of the body is never read). */
+export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 413 })
+) {}
+/** The account's request rate is over its limit; written with `Retry-After`. */
+export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyRequests")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 429 })
+) {
+  /** Seconds until the account's window ends (the `Retry-After` header, not part of the body). */
+  retryAfter = 1
+}
+/** @since 0.1.0 @category errors */
+export class Internal extends Schema.Class<Internal>("Internal")(
+  plivoErrorFields,
+  HttpApiSchema.annotations({ status: 500 })
+) {}
+
+/**
+ * Any of Plivo's errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type PlivoFailure =
+  | BadRequest
+  | Unauthorized
+  | NotFound
+  | MethodNotAllowed
+  | Conflict
+  | PayloadTooLarge
+  | TooManyRequests
+  | Internal
+
+/**
+ * The status of each error class.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const failureStatus = (e: PlivoFailure): number =>
+  e instanceof BadRequest
+    ? 400
+    : e instanceof Unauthorized
+      ? 401
+      : e instanceof NotFound
+        ? 404
+        : e instanceof MethodNotAllowed
+          ? 405
+          : e instanceof Conflict
+            ? 409
+            : e instanceof PayloadTooLarge
+              ? 413
+              : e instanceof TooManyRequests
+                ? 429
+                : 500
+
+/**
+ * True for a failure of one of the classes above.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const isPlivoFailure = (u: unknown): u is PlivoFailure =>
+  u instanceof BadRequest ||
+  u instanceof Unauthorized ||
+  u instanceof NotFound ||
+  u instanceof MethodNotAllowed ||
+  u instanceof Conflict ||
+  u instanceof PayloadTooLarge ||
+  u instanceof TooManyRequests ||
+  u instanceof Internal
+
+/**
+ * Who is asking: the request's `api_id` and the account it acts on, once authenticated.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export class Caller extends Context.Tag("@mpc-kit/http/Caller")<
+  Caller,
+  { readonly apiId: string; readonly tenant: Tenant }
+>() {}
+
+/**
+ * API-3: HTTP Basic auth with an account's id and token (checked in constant time), scoped to the
+ * path's account, and the per-account rate limit. It runs before anything reads the body.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", {
+  failure: Schema.Union(Unauthorized, TooManyRequests),
+  provides: Caller,
+  security: { basic: HttpApiSecurity.basic }
+}) {}
+
+/**
+ * The body, read from the socket under the size limit once the request is authenticated (413 at
+ * the limit, nothing kept past it), then handed to the payload's decoding. Provides the request
+ * with its body already read.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export class BodyLimit extends HttpApiMiddleware.Tag<BodyLimit>()("BodyLimit", {
+  failure: Schema.Union(BadRequest, PayloadTooLarge),
+  provides: HttpServerRequest.HttpServerRequest
+}) {}
+
+/** The JSON Schema of each wire parameter (for the docs; `{}` where it needs definitions). */
+const wireDoc = (schema: { readonly fields: Schema.Struct.Fields }) => {
+  const properties: Record<string, unknown> = {}
+  for (const [name, field] of Object.entries(schema.fields)) {
+    const fieldSchema = Schema.isPropertySignature(field)
+      ? Schema.make((field.ast as unknown as { type: Schema.Schema.Any["ast"] }).type)
+      : (field as Schema.Schema.Any)
+    try {
+      const {
+        $schema: _,
+        $defs,
+        ...rest
+      } = JSONSchema.make(Schema.encodedSchema(fieldSchema)) as unknown as Record<string, unknown>
+      properties[name] = $defs === undefined ? rest : {}
+    } catch {
+      properties[name] = {}
+    }
+  }
+  return { type: "object", properties } as const
 }
 
-/** The wire parameters, as JSON or a form (documentation of the payload; decoding is the domain's). */
-const AddParticipantPayload = jsonOrForm(AddParticipantParams.AddParticipantParamsFields)
+/**
+ * A body as JSON or as a form, decoded by `schema` (a domain schema that takes both: a form's
+ * values are strings, JSON's may be native). Documented as both content types, with the wire
+ * parameters. The same schema is the union's two members: the first decodes; the second (never
+ * reached but on a failure, whose issues the error mapping then merges) documents the form.
+ */
+const jsonOrForm = <A, I>(schema: Schema.Schema<A, I>, wire: ReturnType<typeof wireDoc>, id: string) => {
+  const documented = Schema.compose(
+    Schema.declare(
+      (u): u is { readonly [key: string]: unknown } =>
+        typeof u === "object" && u !== null && !Array.isArray(u),
+      { identifier: id, jsonSchema: wire }
+    ),
+    schema as unknown as Schema.Schema<A, { readonly [key: string]: unknown }>,
+    { strict: false }
+  )
+  // The form's values arrive as strings: the schema takes them (and JSON's native values) alike.
+  const form = documented as unknown as Schema.Schema<A, Readonly<Record<string, string | undefined>>>
+  return Schema.Union(documented, form.pipe(HttpApiSchema.withEncoding({ kind: "UrlParams" })))
+}
+
+/**
+ * The add-participant body, decoded by the domain (PARAM-*): the decoded, defaulted request.
+ *
+ * @since 0.1.0
+ * @category payloads
+ */
+export const AddParticipantPayload = jsonOrForm(
+  AddParticipantParams.AddParticipantRequestFromParams,
+  wireDoc(AddParticipantParams.AddParticipantParamsFields),
+  "AddParticipantParams"
+)
 
 /** Plivo's MPC API (Basic auth, API-3). */
 export class PlivoGroup extends HttpApiGroup.make("plivo")
@@ -148,7 +349,7 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
     HttpApiEndpoint.post(
       "updateParticipant"
     )`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Participant/${memberId}`
-      .setPayload(jsonOrForm(Params.UpdateMemberParams))
+      .setPayload(jsonOrForm(Params.UpdateMember, wireDoc(Params.UpdateMemberParams), "UpdateMemberParams"))
       .addSuccess(
         Schema.Struct({
           api_id: Schema.String,
@@ -169,7 +370,9 @@ export class MpcGroup extends HttpApiGroup.make("mpc")
   )
   .add(
     HttpApiEndpoint.post("startRecording")`/v1/Account/${authId}/MultiPartyCall/${mpcKey}/Record`
-      .setPayload(jsonOrForm(Params.StartRecordingParams))
+      .setPayload(
+        jsonOrForm(Params.StartRecording, wireDoc(Params.StartRecordingParams), "StartRecordingParams")
+      )
       .addSuccess(
         Schema.Struct({
           api_id: Schema.String,
@@ -212,27 +415,40 @@ export const CallView = Schema.Struct({
 export class EmulatorGroup extends HttpApiGroup.make("emulator")
   .add(
     HttpApiEndpoint.post("createCall", "/emulator/v1/calls")
-      .setPayload(Params.CreateCallParams)
-      .addSuccess(Schema.Struct({ call_uuid: Schema.String }), { status: 201 })
+      .setPayload(jsonOrForm(Params.CreateCall, wireDoc(Params.CreateCallParams), "CreateCallParams"))
+      .addSuccess(Schema.Struct({ api_id: Schema.String, call_uuid: Schema.String }), { status: 201 })
   )
   .add(
     // Paginated (`limit` 1..1000, default 100; `offset`) and filtered (`state`, `mpc`).
-    HttpApiEndpoint.get("listCalls", "/emulator/v1/calls").addSuccess(
-      Schema.Struct({
-        calls: Schema.Array(CallView),
-        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
-      })
-    )
+    HttpApiEndpoint.get("listCalls", "/emulator/v1/calls")
+      .setUrlParams(
+        Schema.Struct({
+          limit: Schema.optional(Schema.String),
+          offset: Schema.optional(Schema.String),
+          state: Schema.optional(Schema.String),
+          mpc: Schema.optional(Schema.String)
+        })
+      )
+      .addSuccess(
+        Schema.Struct({
+          calls: Schema.Array(CallView),
+          meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
+        })
+      )
   )
   .add(
     // DLV-7: callbacks given up on (`limit`, `offset`), oldest first.
-    HttpApiEndpoint.get("deadLetters", "/emulator/v1/dead-letters").addSuccess(
-      Schema.Struct({
-        dead_letters: Schema.Array(Schema.Unknown),
-        meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number }),
-        pending: Schema.Number
-      })
-    )
+    HttpApiEndpoint.get("deadLetters", "/emulator/v1/dead-letters")
+      .setUrlParams(
+        Schema.Struct({ limit: Schema.optional(Schema.String), offset: Schema.optional(Schema.String) })
+      )
+      .addSuccess(
+        Schema.Struct({
+          dead_letters: Schema.Array(Schema.Unknown),
+          meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number }),
+          pending: Schema.Number
+        })
+      )
   )
   .add(
     HttpApiEndpoint.post("answer")`/emulator/v1/calls/${callUuid}/answer`.addSuccess(HttpApiSchema.NoContent)
@@ -246,12 +462,12 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
   )
   .add(
     HttpApiEndpoint.post("digits")`/emulator/v1/calls/${callUuid}/digits`
-      .setPayload(Params.DigitsParams)
+      .setPayload(jsonOrForm(Params.Digits, wireDoc(Params.DigitsParams), "DigitsParams"))
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
     HttpApiEndpoint.post("speak")`/emulator/v1/calls/${callUuid}/speak`
-      .setPayload(Params.SpeakParams)
+      .setPayload(jsonOrForm(Params.Speak, wireDoc(Params.SpeakParams), "SpeakParams"))
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
@@ -261,25 +477,31 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
   )
   .add(
     HttpApiEndpoint.post("advance", "/emulator/v1/clock/advance")
-      .setPayload(Params.AdvanceParams)
+      .setPayload(jsonOrForm(Params.Advance, wireDoc(Params.AdvanceParams), "AdvanceParams"))
       .addSuccess(HttpApiSchema.NoContent)
   )
   .add(
     HttpApiEndpoint.get("trace")`/emulator/v1/mpcs/${mpcUuid}/trace`.addSuccess(Schema.Array(Schema.Unknown))
   ) {}
 
-/** The whole API. */
+/**
+ * The whole API. Middleware order: `Authorization` runs first (401 before any byte of the body is
+ * read), then `BodyLimit`, then the payload's decoding and the handler.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class MpcApi extends HttpApi.make("mpc-kit")
-  .add(PlivoGroup)
-  .add(MpcGroup)
-  .add(EmulatorGroup)
+  .add(PlivoGroup.middleware(BodyLimit).middleware(Authorization))
+  .add(MpcGroup.middleware(BodyLimit).middleware(Authorization))
+  .add(EmulatorGroup.middleware(BodyLimit).middleware(Authorization))
   // API-2: every refusal, of any endpoint, is Plivo's {api_id, error}.
-  .addError(PlivoError, { status: 400 })
-  .addError(PlivoError, { status: 401 })
-  .addError(PlivoError, { status: 404 })
-  .addError(PlivoError, { status: 405 })
-  .addError(PlivoError, { status: 409 })
-  .addError(PlivoError, { status: 413 })
-  .addError(PlivoError, { status: 429 })
-  .addError(PlivoError, { status: 500 })
+  .addError(BadRequest)
+  .addError(Unauthorized)
+  .addError(NotFound)
+  .addError(MethodNotAllowed)
+  .addError(Conflict)
+  .addError(PayloadTooLarge)
+  .addError(TooManyRequests)
+  .addError(Internal)
   .annotate(OpenApi.Title, "mpc-kit: a Plivo-compatible multiparty-call emulator") {}

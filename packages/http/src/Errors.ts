@@ -6,11 +6,12 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { HttpApiBuilder, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, type HttpApiError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { MpcName } from "@mpc-kit/domain"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { MpcApi } from "./Api.js"
+import { failureStatus, isPlivoFailure, MpcApi, type PlivoFailure, TooManyRequests } from "./Api.js"
+import * as Body from "./Body.js"
 import * as Outcome from "./Outcome.js"
 
 /** Every path the API serves (any method), with the name of each parameter segment. */
@@ -56,6 +57,72 @@ const badParameter = (path: string, params: Record<number, string>): string | un
   return undefined
 }
 
+/**
+ * A refusal as Plivo's error, with the headers its status needs (413: `Connection: close`, the
+ * rest of the body is never read; 429: `Retry-After`).
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const render = (failure: PlivoFailure): HttpServerResponse.HttpServerResponse => {
+  const p = plain(failure)
+  const response = Outcome.plivoError(p.apiId, p.status, p.error)
+  return p.headers === undefined ? response : HttpServerResponse.setHeaders(response, p.headers)
+}
+
+/**
+ * A refusal's status, `api_id`, message and extra headers, for a writer without the platform.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const plain = (
+  failure: PlivoFailure
+): {
+  readonly status: number
+  readonly apiId: string
+  readonly error: string
+  readonly headers?: Record<string, string>
+} => {
+  const status = failureStatus(failure)
+  const apiId = failure.api_id === "" ? randomUUID() : failure.api_id
+  // The rest of the body is never read: the connection cannot carry another request.
+  if (status === 413)
+    return {
+      status,
+      apiId,
+      error: `body: larger than ${Body.MaxBodyBytes} bytes`,
+      headers: { connection: "close" }
+    }
+  if (failure instanceof TooManyRequests)
+    return { status, apiId, error: failure.error, headers: { "retry-after": String(failure.retryAfter) } }
+  return { status, apiId, error: failure.error }
+}
+
+/** Path parameters by their wire names. */
+const wireName: Record<string, string> = { mpcName: "mpc_name", mpcUuid: "mpc_uuid", callUuid: "call_uuid" }
+
+/**
+ * The domain's wording of a decoding failure: `parameter: message`, each once, joined by `; `.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const decodeMessage = (
+  issues: ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }>
+) => {
+  const seen = new Set<string>()
+  const out: Array<string> = []
+  for (const issue of issues) {
+    const head = issue.path[0]
+    const line = `${head === undefined ? "body" : (wireName[String(head)] ?? String(head))}: ${issue.message}`
+    if (seen.has(line)) continue
+    seen.add(line)
+    out.push(line)
+  }
+  return out.length === 0 ? "body: is invalid" : out.join("; ")
+}
+
 /** True when a response already carries Plivo's error body. */
 const isPlivoBody = (response: HttpServerResponse.HttpServerResponse) =>
   response.body._tag === "Uint8Array" && new TextDecoder().decode(response.body.body).includes('"api_id"')
@@ -71,10 +138,17 @@ export const plivoErrors = HttpApiBuilder.middleware(MpcApi, (app) =>
     const outcome = yield* Effect.exit(app)
     if (outcome._tag === "Failure") {
       const failure = Cause.squash(outcome.cause)
+      if (isPlivoFailure(failure)) return render(failure)
       const tag =
         typeof failure === "object" && failure !== null && "_tag" in failure ? String(failure._tag) : ""
       const path = (yield* HttpServerRequest.HttpServerRequest).url.split("?")[0] ?? ""
       const apiId = randomUUID()
+      // API-2: a body or parameter the payload's schema refuses: a 400 naming each field at fault.
+      if (tag === "HttpApiDecodeError")
+        return Outcome.refusal.invalid(
+          apiId,
+          decodeMessage((failure as HttpApiError.HttpApiDecodeError).issues)
+        )
       if (tag === "RouteNotFound") {
         const known = knownPaths.find((p) => p.pattern.test(path))
         if (known === undefined) return Outcome.plivoError(apiId, 404, Outcome.wordingOf(404))
@@ -84,7 +158,7 @@ export const plivoErrors = HttpApiBuilder.middleware(MpcApi, (app) =>
         // A path the API serves, asked with another method, is a 405.
         return Outcome.plivoError(apiId, 405, Outcome.wordingOf(405))
       }
-      const status = tag === "HttpApiDecodeError" || tag === "RequestError" ? 400 : 500
+      const status = tag === "RequestError" ? 400 : 500
       return Outcome.plivoError(apiId, status, Outcome.wordingOf(status))
     }
     const response = outcome.value

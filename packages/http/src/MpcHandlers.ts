@@ -1,78 +1,44 @@
 /**
  * Plivo's MPC API (API-1): add participant, and the calls around it (get, list, participants,
- * update, kick, end, recording). Each handler authenticates first, then reads and decodes its body
- * with the domain's schemas, then hands one event to the account's engine.
+ * update, kick, end, recording), each a typed handler: `Authorization` has found the caller's
+ * account, `BodyLimit` has read the body, the payload is the domain's decoded value; the handler
+ * hands one event to the account's engine and answers the typed reply (encoded by the endpoint's
+ * schema) or fails with Plivo's error (Outcome's table).
  *
  * @since 0.1.0
  */
-import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
-import { AddParticipantParams, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
+import { HttpApiBuilder } from "@effect/platform"
+import { type AddParticipantRequest, type Event, MpcName, PMap, type State } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { MpcApi } from "./Api.js"
-import * as Body from "./Body.js"
+import { Caller, MpcApi, type PlivoFailure } from "./Api.js"
 import type * as Engine from "./Engine.js"
-import * as Guard from "./Guard.js"
 import * as Outcome from "./Outcome.js"
-import * as Params from "./Params.js"
-import { type Tenant, Tenants } from "./Tenants.js"
+import type { Tenant } from "./Tenants.js"
 import { findMpc, mpcView, parseKey, participantView } from "./Views.js"
 
 /**
- * A body read under the limit, or the refusal to answer instead.
+ * ADDR-1: adds a participant (already decoded by the domain, PARAM-*) to the MPC `mpc` names.
+ * Decoded outside the engine's turn: only `step` runs under the account's lock.
  *
  * @since 0.1.0
- * @category bodies
+ * @category handlers
  */
-export const readBody = (
+export const addParticipant = (
   apiId: string,
-  request: HttpServerRequest.HttpServerRequest
-): Effect.Effect<Either.Either<string, ReturnType<typeof Outcome.plivoError>>> =>
-  Effect.map(Body.read(request), (r) =>
-    r._tag === "Text"
-      ? Either.right(r.text)
-      : Either.left(
-          r._tag === "TooLarge"
-            ? Outcome.refusal.tooLarge(apiId, Body.MaxBodyBytes)
-            : Outcome.refusal.invalid(apiId, "body: could not be read")
-        )
+  engine: Engine.Engine,
+  mpc: Event.MpcRef,
+  request: AddParticipantRequest.AddParticipantRequest
+) => {
+  if (mpc._tag === "ByName") {
+    const name = MpcName.decode(mpc.name)
+    if (Either.isLeft(name)) return Effect.fail(Outcome.failure(400, apiId, name.left.error))
+  }
+  return engine.submit({ _tag: "AddParticipant", apiId, mpc, request }).pipe(
+    Effect.flatMap((r) => Outcome.reply(apiId, r, "Added")),
+    Effect.map((r) => Outcome.bodies.Added(apiId, r))
   )
-
-const submitted = (engine: Engine.Engine, apiId: string, input: Engine.Input) =>
-  Effect.map(engine.submit(input), (r) => Outcome.respond(apiId, r))
-
-/** ADDR-1: the add-participant body, as JSON or a form, decoded by the domain (PARAM-*). */
-const addParticipant = (
-  guard: Guard.Guard,
-  request: HttpServerRequest.HttpServerRequest,
-  authId: string,
-  mpc: Event.MpcRef
-) =>
-  guard(request, authId, (apiId, { engine }) =>
-    Effect.gen(function* () {
-      if (mpc._tag === "ByName") {
-        const name = MpcName.decode(mpc.name)
-        if (Either.isLeft(name)) return Outcome.refusal.invalid(apiId, name.left.error)
-      }
-      const body = yield* readBody(apiId, request)
-      if (Either.isLeft(body)) return body.left
-      const type = (request.headers["content-type"] ?? "").toLowerCase()
-      const decoded = type.includes("application/json")
-        ? AddParticipantParams.decodeJson(body.right)
-        : type.includes("application/x-www-form-urlencoded")
-          ? AddParticipantParams.decodeForm(body.right)
-          : undefined
-      if (decoded === undefined) {
-        return Outcome.refusal.invalid(
-          apiId,
-          "body: expected Content-Type application/json or application/x-www-form-urlencoded"
-        )
-      }
-      if (Either.isLeft(decoded)) return Outcome.refusal.invalid(apiId, decoded.left.error)
-      // Decoded outside the engine's turn: only `step` runs under the account's lock.
-      return yield* submitted(engine, apiId, { _tag: "AddParticipant", apiId, mpc, request: decoded.right })
-    })
-  )
+}
 
 /**
  * The add-participant handlers.
@@ -81,16 +47,19 @@ const addParticipant = (
  * @category handlers
  */
 export const plivoHandlers = HttpApiBuilder.group(MpcApi, "plivo", (handlers) =>
-  Effect.gen(function* () {
-    const guard = Guard.make(yield* Tenants)
-    return handlers
-      .handleRaw("addParticipantByName", ({ path, request }) =>
-        addParticipant(guard, request, path.authId, { _tag: "ByName", name: path.mpcName })
+  Effect.succeed(
+    handlers
+      .handle("addParticipantByName", ({ path, payload }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant }) =>
+          addParticipant(apiId, tenant.engine, { _tag: "ByName", name: path.mpcName }, payload)
+        )
       )
-      .handleRaw("addParticipantByUuid", ({ path, request }) =>
-        addParticipant(guard, request, path.authId, { _tag: "ByUuid", uuid: path.mpcUuid })
+      .handle("addParticipantByUuid", ({ path, payload }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant }) =>
+          addParticipant(apiId, tenant.engine, { _tag: "ByUuid", uuid: path.mpcUuid }, payload)
+        )
       )
-  })
+  )
 )
 
 /** `all`, or a comma list of member ids. */
@@ -104,7 +73,30 @@ const members = (raw: string): Event.MemberSelector | undefined => {
 }
 
 const badMember = (apiId: string) =>
-  Outcome.refusal.notFound(apiId, "member_id: expected a member id, a comma list of them, or all")
+  Effect.fail(Outcome.failure(404, apiId, "member_id: expected a member id, a comma list of them, or all"))
+
+/** Runs `f` with the caller and the MPC the path's key names (a 404 for no key, a 400 for a bad name). */
+const withMpc = <A>(
+  key: string,
+  f: (apiId: string, ref: Event.MpcRef, tenant: Tenant) => Effect.Effect<A, PlivoFailure>
+) =>
+  Effect.flatMap(Caller, ({ apiId, tenant }) => {
+    const ref = parseKey(key)
+    if (ref === undefined) return Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${key}`))
+    if (ref._tag === "ByName") {
+      const name = MpcName.decode(ref.name)
+      if (Either.isLeft(name)) return Effect.fail(Outcome.failure(400, apiId, name.left.error))
+    }
+    return f(apiId, ref, tenant)
+  })
+
+/** Submits an MPC request and expects the reply `tag`. */
+const submitted = <T extends Parameters<typeof Outcome.reply>[2]>(
+  engine: Engine.Engine,
+  apiId: string,
+  input: Engine.Input,
+  tag: T
+) => Effect.flatMap(engine.submit(input), (r) => Outcome.reply(apiId, r, tag))
 
 /**
  * The calls around add participant.
@@ -113,41 +105,10 @@ const badMember = (apiId: string) =>
  * @category handlers
  */
 export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
-  Effect.gen(function* () {
-    const guard = Guard.make(yield* Tenants)
-    const withMpc = (
-      request: HttpServerRequest.HttpServerRequest,
-      authId: string,
-      key: string,
-      f: (apiId: string, ref: Event.MpcRef, tenant: Tenant) => Effect.Effect<ReturnType<typeof Outcome.json>>
-    ) =>
-      guard(request, authId, (apiId, tenant) => {
-        const ref = parseKey(key)
-        if (ref === undefined)
-          return Effect.succeed(Outcome.refusal.notFound(apiId, `no multiparty call ${key}`))
-        if (ref._tag === "ByName") {
-          const name = MpcName.decode(ref.name)
-          if (Either.isLeft(name)) return Effect.succeed(Outcome.refusal.invalid(apiId, name.left.error))
-        }
-        return f(apiId, ref, tenant)
-      })
-    /** Reads and decodes a body, then runs `f` with its value. */
-    const withBody = <A, I>(
-      apiId: string,
-      request: HttpServerRequest.HttpServerRequest,
-      schema: Parameters<typeof Params.decode<A, I>>[0],
-      f: (a: A) => Effect.Effect<ReturnType<typeof Outcome.json>>
-    ) =>
-      Effect.flatMap(readBody(apiId, request), (body) => {
-        if (Either.isLeft(body)) return Effect.succeed(body.left)
-        const decoded = Params.decode(schema, body.right, request.headers["content-type"])
-        return Either.isLeft(decoded)
-          ? Effect.succeed(Outcome.refusal.invalid(apiId, decoded.left))
-          : f(decoded.right)
-      })
-    return handlers
-      .handleRaw("listMpcs", ({ path, request, urlParams }) =>
-        guard(request, path.authId, (apiId, { engine, account }) =>
+  Effect.succeed(
+    handlers
+      .handle("listMpcs", ({ urlParams }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant: { engine, account } }) =>
           Effect.map(engine.state, (state) => {
             const limit = Math.min(20, Math.max(1, Number(urlParams.limit ?? 20) || 20))
             const offset = Math.max(0, Number(urlParams.offset ?? 0) || 0)
@@ -161,127 +122,135 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
             all.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : 1))
             const page = all.slice(offset, offset + limit)
             const base = `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/?limit=${limit}&offset=`
-            return Outcome.json(
-              {
-                api_id: apiId,
-                meta: {
-                  count: all.length,
-                  limit,
-                  next: offset + limit < all.length ? `${base}${offset + limit}` : null,
-                  offset,
-                  previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
-                },
-                objects: page.map((m) => mpcView(account, state.config, m))
+            return {
+              api_id: apiId,
+              meta: {
+                count: all.length,
+                limit,
+                next: offset + limit < all.length ? `${base}${offset + limit}` : null,
+                offset,
+                previous: offset > 0 ? `${base}${Math.max(0, offset - limit)}` : null
               },
-              200
-            )
+              objects: page.map((m) => mpcView(account, state.config, m))
+            }
           })
         )
       )
-      .handleRaw("getMpc", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.map(engine.state, (state) => {
+      .handle("getMpc", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.flatMap(engine.state, (state) => {
             const m = findMpc(state, ref)
             return m === undefined
-              ? Outcome.refusal.notFound(apiId, `no multiparty call ${path.mpcKey}`)
-              : Outcome.json({ api_id: apiId, ...mpcView(account, state.config, m) }, 200)
+              ? Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
+              : Effect.succeed({ api_id: apiId, ...mpcView(account, state.config, m) })
           })
         )
       )
-      .handleRaw("endMpc", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          submitted(engine, apiId, { _tag: "EndMpc", apiId, mpc })
+      .handle("endMpc", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.asVoid(submitted(engine, apiId, { _tag: "EndMpc", apiId, mpc }, "MpcEnded"))
         )
       )
-      .handleRaw("listParticipants", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.map(engine.state, (state) => {
+      .handle("listParticipants", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.flatMap(engine.state, (state) => {
             const m = findMpc(state, ref)
-            if (m === undefined) return Outcome.refusal.notFound(apiId, `no multiparty call ${path.mpcKey}`)
-            return Outcome.json(
-              {
-                api_id: apiId,
-                meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
-                objects: m.members.map((p) => participantView(account, m, p))
-              },
-              200
-            )
+            if (m === undefined)
+              return Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
+            return Effect.succeed({
+              api_id: apiId,
+              meta: { count: m.members.length, limit: 20, next: null, offset: 0, previous: null },
+              objects: m.members.map((p) => participantView(account, m, p))
+            })
           })
         )
       )
-      .handleRaw("getParticipant", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.map(engine.state, (state) => {
+      .handle("getParticipant", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
+          Effect.flatMap(engine.state, (state) => {
             const m = findMpc(state, ref)
             const p = m?.members.find((x) => x.id === path.memberId)
             return m === undefined || p === undefined
-              ? Outcome.refusal.notFound(
-                  apiId,
-                  `no member ${path.memberId} in multiparty call ${path.mpcKey}`
+              ? Effect.fail(
+                  Outcome.failure(404, apiId, `no member ${path.memberId} in multiparty call ${path.mpcKey}`)
                 )
-              : Outcome.json({ api_id: apiId, ...participantView(account, m, p) }, 200)
+              : Effect.succeed({ api_id: apiId, ...participantView(account, m, p) })
           })
         )
       )
-      .handleRaw("updateParticipant", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          withBody(apiId, request, Params.UpdateMemberParams, (params) => {
-            const member = members(path.memberId)
-            if (member === undefined) return Effect.succeed(badMember(apiId))
-            return submitted(engine, apiId, {
-              _tag: "UpdateMember",
-              apiId,
-              mpc,
-              member,
-              ...(params.mute === undefined ? {} : { mute: params.mute }),
-              ...(params.hold === undefined ? {} : { hold: params.hold }),
-              ...(params.coach_mode === undefined ? {} : { coachMode: params.coach_mode })
-            })
-          })
-        )
-      )
-      .handleRaw("kickParticipant", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) => {
+      .handle("updateParticipant", ({ path, payload }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) => {
           const member = members(path.memberId)
-          return member === undefined
-            ? Effect.succeed(badMember(apiId))
-            : submitted(engine, apiId, { _tag: "KickMember", apiId, mpc, member })
+          if (member === undefined) return badMember(apiId)
+          return Effect.map(
+            submitted(
+              engine,
+              apiId,
+              {
+                _tag: "UpdateMember",
+                apiId,
+                mpc,
+                member,
+                ...(payload.mute === undefined ? {} : { mute: payload.mute }),
+                ...(payload.hold === undefined ? {} : { hold: payload.hold }),
+                ...(payload.coach_mode === undefined ? {} : { coachMode: payload.coach_mode })
+              },
+              "MembersUpdated"
+            ),
+            (r) => Outcome.bodies.MembersUpdated(apiId, r)
+          )
         })
       )
-      .handleRaw("startRecording", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          withBody(apiId, request, Params.StartRecordingParams, (params) =>
-            submitted(engine, apiId, {
-              _tag: "StartRecording",
+      .handle("kickParticipant", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) => {
+          const member = members(path.memberId)
+          return member === undefined
+            ? badMember(apiId)
+            : Effect.asVoid(
+                submitted(engine, apiId, { _tag: "KickMember", apiId, mpc, member }, "MembersKicked")
+              )
+        })
+      )
+      .handle("startRecording", ({ path, payload }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.map(
+            submitted(
+              engine,
               apiId,
-              mpc,
-              ...(params.file_format === undefined ? {} : { fileFormat: params.file_format }),
-              ...(params.recording_callback_url === undefined
-                ? {}
-                : {
-                    callback: {
-                      url: params.recording_callback_url,
-                      method: params.recording_callback_method ?? "POST"
-                    }
-                  })
-            })
+              {
+                _tag: "StartRecording",
+                apiId,
+                mpc,
+                ...(payload.file_format === undefined ? {} : { fileFormat: payload.file_format }),
+                ...(payload.recording_callback_url === undefined
+                  ? {}
+                  : {
+                      callback: {
+                        url: payload.recording_callback_url,
+                        method: payload.recording_callback_method ?? "POST"
+                      }
+                    })
+              },
+              "RecordingStarted"
+            ),
+            (r) => Outcome.bodies.RecordingStarted(apiId, r)
           )
         )
       )
-      .handleRaw("stopRecording", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          submitted(engine, apiId, { _tag: "StopRecording", apiId, mpc })
+      .handle("stopRecording", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.asVoid(submitted(engine, apiId, { _tag: "StopRecording", apiId, mpc }, "RecordingChanged"))
         )
       )
-      .handleRaw("pauseRecording", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          submitted(engine, apiId, { _tag: "PauseRecording", apiId, mpc })
+      .handle("pauseRecording", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.asVoid(submitted(engine, apiId, { _tag: "PauseRecording", apiId, mpc }, "RecordingChanged"))
         )
       )
-      .handleRaw("resumeRecording", ({ path, request }) =>
-        withMpc(request, path.authId, path.mpcKey, (apiId, mpc, { engine }) =>
-          submitted(engine, apiId, { _tag: "ResumeRecording", apiId, mpc })
+      .handle("resumeRecording", ({ path }) =>
+        withMpc(path.mpcKey, (apiId, mpc, { engine }) =>
+          Effect.asVoid(submitted(engine, apiId, { _tag: "ResumeRecording", apiId, mpc }, "RecordingChanged"))
         )
       )
-  })
+  )
 )

@@ -6,8 +6,6 @@
  * @since 0.1.0
  */
 import { AddParticipantParams, Param } from "@mpc-kit/domain"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 const opt = <A, I>(s: Schema.Schema<A, I>) => Schema.optionalWith(s, { exact: true })
@@ -60,52 +58,45 @@ export const AdvanceParams = Schema.Struct({
   seconds: Schema.Number.pipe(Schema.finite(), Schema.between(0, MaxAdvanceSeconds))
 })
 
-/**
- * A JSON or form body as a record, before the schema: `undefined` when it is neither an object nor
- * a form. Empty values of a form or `null`s count as absent (as the emulator always took them).
- *
- * @since 0.1.0
- * @category decoding
- */
-export const toRecord = (
-  text: string,
-  contentType: string | undefined
-): Record<string, unknown> | undefined => {
-  if (text.trim() === "") return {}
-  const type = (contentType ?? "").toLowerCase()
-  let raw: unknown
-  if (type.includes("application/x-www-form-urlencoded")) raw = AddParticipantParams.formToRecord(text)
-  else {
-    try {
-      raw = JSON.parse(text)
-    } catch {
-      return undefined
-    }
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(raw)) if (v !== null && v !== "") out[k] = v
-  return out
-}
+const isAbsent = (u: unknown) => u === null || u === undefined || u === ""
 
 /**
- * Decodes a body with a schema; the error names every field at fault (`field: message`).
+ * A body's parameters decoded by `schema`, where a `null` or an empty value counts as absent (as
+ * the domain's add-participant parameters take them).
+ */
+const absentDropped = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.transform(
+    Schema.declare(
+      (u): u is { readonly [key: string]: unknown } =>
+        typeof u === "object" && u !== null && !Array.isArray(u),
+      { message: () => ({ message: "expected a JSON object or a form", override: true }) }
+    ),
+    schema as unknown as Schema.Schema<A, { readonly [key: string]: unknown }>,
+    {
+      strict: false,
+      decode: (record) => {
+        const out: Record<string, unknown> = {}
+        for (const key in record) if (!isAbsent(record[key])) out[key] = record[key]
+        return out
+      },
+      encode: (a) => a
+    }
+  )
+
+/**
+ * The payloads' decoding schemas (absent values dropped, then the fields' schema).
  *
  * @since 0.1.0
- * @category decoding
+ * @category schemas
  */
-export const decode = <A, I>(
-  schema: Schema.Schema<A, I>,
-  text: string,
-  contentType: string | undefined
-): Either.Either<A, string> => {
-  const record = toRecord(text, contentType)
-  if (record === undefined) return Either.left("body: expected a JSON object or a form")
-  return Either.mapLeft(
-    Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(record),
-    (e) =>
-      ParseResult.ArrayFormatter.formatErrorSync(e)
-        .map((i) => `${i.path.length === 0 ? "body" : i.path.join(".")}: ${i.message}`)
-        .join("; ")
-  )
-}
+export const UpdateMember = absentDropped(UpdateMemberParams)
+/** @since 0.1.0 @category schemas */
+export const StartRecording = absentDropped(StartRecordingParams)
+/** @since 0.1.0 @category schemas */
+export const CreateCall = absentDropped(CreateCallParams)
+/** @since 0.1.0 @category schemas */
+export const Digits = absentDropped(DigitsParams)
+/** @since 0.1.0 @category schemas */
+export const Speak = absentDropped(SpeakParams)
+/** @since 0.1.0 @category schemas */
+export const Advance = absentDropped(AdvanceParams)

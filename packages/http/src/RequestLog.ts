@@ -39,6 +39,23 @@ export const enqueue = (line: string): void => {
 }
 
 /**
+ * A request's line (logfmt), timed from `started` (`performance.now()`).
+ *
+ * @since 0.1.0
+ * @category logging
+ */
+export const line = (method: string, url: string, status: number, started: number): string =>
+  `timestamp=${new Date().toISOString()} level=INFO message="Sent HTTP response" http.method=${method} http.url=${quote(url)} http.status=${status} http.ms=${(performance.now() - started).toFixed(2)}\n`
+
+/**
+ * Whether a minimum log level lets the request log through (INFO or below).
+ *
+ * @since 0.1.0
+ * @category logging
+ */
+export const isOn = (minimum: LogLevel.LogLevel): boolean => !LogLevel.lessThan(LogLevel.Info, minimum)
+
+/**
  * The middleware: times the request and queues its line once the response is known.
  *
  * @since 0.1.0
@@ -46,16 +63,14 @@ export const enqueue = (line: string): void => {
  */
 export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.withFiberRuntime((fiber) => {
-    if (LogLevel.lessThan(LogLevel.Info, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return app
+    if (!isOn(fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return app
     const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
     const started = performance.now()
     return Effect.onExit(app, (exit) =>
       Effect.sync(() => {
         const status =
           exit._tag === "Success" ? (exit.value as HttpServerResponse.HttpServerResponse).status : 500
-        enqueue(
-          `timestamp=${new Date().toISOString()} level=INFO message="Sent HTTP response" http.method=${request.method} http.url=${quote(request.url)} http.status=${status} http.ms=${(performance.now() - started).toFixed(2)}\n`
-        )
+        enqueue(line(request.method, request.url, status, started))
       })
     )
   })

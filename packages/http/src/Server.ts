@@ -13,6 +13,7 @@ import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import { MpcApi } from "./Api.js"
 import * as Body from "./Body.js"
@@ -20,6 +21,8 @@ import { CallbackSender } from "./CallbackSender.js"
 import * as Durable from "./Durable.js"
 import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
+import * as FastPath from "./FastPath.js"
+import * as Guard from "./Guard.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
 import * as ConnectProxy from "./Proxy.js"
@@ -52,7 +55,8 @@ export const routes = Layer.mergeAll(
   Layer.provide(plivoErrors),
   Layer.provide(plivoHandlers),
   Layer.provide(mpcHandlers),
-  Layer.provide(networkHandlers)
+  Layer.provide(networkHandlers),
+  Layer.provide(Layer.merge(Guard.layer, Body.layer))
 )
 
 /**
@@ -170,24 +174,41 @@ export const tenants = (options: Options) =>
           }),
           Context.merge(outputs, journal)
         )
-        byId.set(account.authId, { account, engine })
+        byId.set(account.authId, { account, engine, store: durable?.store })
       }
-      return { main: options.account, byId, rateLimit: options.rateLimit, store: durable?.store }
+      return { main: options.account, byId, rateLimit: options.rateLimit }
+    })
+  )
+
+/**
+ * The fast path for add participant (FastPath.ts), built over the accounts' engines with this
+ * layer's runtime (its clock) and request log setting.
+ */
+const fastPath = (slot: FastPath.Slot) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const all = yield* Tenants
+      const runtime = yield* Effect.runtime<never>()
+      const log = RequestLog.isOn(yield* FiberRef.get(FiberRef.currentMinimumLogLevel))
+      slot.handle = FastPath.make(all, runtime, log)
     })
   )
 
 /** The emulator: engines, routes and a Node HTTP server, announcing its address. */
-export const layer = (options: Options) =>
-  Layer.mergeAll(serve, announce).pipe(
+export const layer = (options: Options) => {
+  const slot: FastPath.Slot = {}
+  return Layer.mergeAll(serve, announce, fastPath(slot)).pipe(
     Layer.provide(tenants(options)),
     Layer.provideMerge(
-      NodeHttpServer.layer(() => withProxy(options), { port: options.port, host: options.host })
+      NodeHttpServer.layer(() => withProxy(options, slot), { port: options.port, host: options.host })
     )
   )
+}
 
 /** A Node HTTP server, with the CONNECT proxy attached when asked for. */
-const withProxy = (options: Options) => {
+const withProxy = (options: Options, slot: FastPath.Slot) => {
   const server = createServer()
+  FastPath.install(server, slot)
   // Registered before the platform's own listener: a response to a request whose client already
   // went away is dropped at once. Node never calls `end`'s callback on a destroyed response, so the
   // platform's writer would wait forever, holding the request's fiber and everything it references.

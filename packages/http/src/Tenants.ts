@@ -41,6 +41,8 @@ export interface Accounts {
 export interface Tenant {
   readonly account: Account
   readonly engine: Engine.Engine
+  /** STORE-*: the durable store, when the engine journals to one (dead letters are read from it). */
+  readonly store?: Store | undefined
 }
 
 /**
@@ -66,8 +68,6 @@ export class Tenants extends Context.Tag("@mpc-kit/http/Tenants")<
     readonly main: Account
     readonly byId: ReadonlyMap<string, Tenant>
     readonly rateLimit?: RateLimit | undefined
-    /** STORE-*: the durable store, when the engines journal to one (dead letters are read from it). */
-    readonly store?: Store | undefined
   }
 >() {}
 

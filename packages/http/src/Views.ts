@@ -6,8 +6,7 @@
  * @since 0.1.0
  */
 import { type Event, PMap, State, Timestamp } from "@mpc-kit/domain"
-import * as Schema from "effect/Schema"
-import { CallView, MpcView, ParticipantView } from "./Api.js"
+import type { CallView, MpcView, ParticipantView } from "./Api.js"
 import type { Account } from "./Tenants.js"
 
 /**
@@ -51,9 +50,10 @@ const ts = (ms: number | undefined) => (ms === undefined ? null : Timestamp.form
 export const mpcUri = (account: Account, name: string): string =>
   `/v1/Account/${encodeURIComponent(account.authId)}/MultiPartyCall/name_${encodeURIComponent(name)}/`
 
-const encodeMpc = Schema.encodeSync(MpcView)
-const encodeParticipant = Schema.encodeSync(ParticipantView)
-const encodeCall = Schema.encodeSync(CallView)
+/** The views are values of the view schemas; the endpoints' success schemas encode them. */
+const encodeMpc = (v: typeof MpcView.Type) => v
+const encodeParticipant = (v: typeof ParticipantView.Type) => v
+const encodeCall = (v: typeof CallView.Type) => v
 
 /**
  * Plivo's MPC object; billed at the domain's MPC rate (`State.Config.mpcRatePerMinute`).

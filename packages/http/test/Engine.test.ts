@@ -43,8 +43,8 @@ const add = (engine: Engine.Engine, name: string, wire: Record<string, unknown>)
 
 const legsOf = (r: { commands: ReadonlyArray<Command.Command> }) => {
   const respond = r.commands.find((c) => c._tag === "Respond")
-  return respond?._tag === "Respond"
-    ? (respond.body.calls as Array<{ call_uuid: string }>).map((c) => c.call_uuid)
+  return respond?._tag === "Respond" && respond.outcome._tag === "Added"
+    ? respond.outcome.legs.map((c) => c.callUuid)
     : []
 }
 
@@ -110,7 +110,7 @@ describe("Engine", () => {
       let count = 0
       for (const r of results) {
         const respond = r.commands.find((c) => c._tag === "Respond")
-        if (respond?._tag === "Respond") count += respond.status === 201 ? 1 : 0
+        if (respond?._tag === "Respond") count += respond.outcome._tag === "Added" ? 1 : 0
       }
       assert.strictEqual(count, 50)
       // Each turn is whole: a leg's Initiated is followed by its own Ringing, never by another add's.

@@ -36,6 +36,11 @@ export class Heap<A> {
     xs[j] = x
   }
 
+  /** Takes an insertion number without pushing, for an item kept elsewhere (a timer) to compare with. */
+  reserve(): number {
+    return this.seq++
+  }
+
   peek(): Scheduled<A> | undefined {
     return this.xs[0]
   }

@@ -220,7 +220,8 @@ export const crashRun = async (storeEnv: Record<string, string>, storeLayer: () 
     const leg = async () => {
       const calls = await callsOf(name)
       if (calls === undefined) return undefined
-      if (calls[0] === undefined) throw new Error(`STORE-1: the add for ${name} was accepted, its call is gone`)
+      if (calls[0] === undefined)
+        throw new Error(`STORE-1: the add for ${name} was accepted, its call is gone`)
       return calls[0]
     }
     steps.push({

@@ -1,0 +1,101 @@
+/**
+ * API-1 API-2 API-3: the fast path for add participant by name answers exactly as the HttpApi
+ * endpoint it stands in front of. The same request goes to `.../Participant/` (the fast path) and
+ * to `.../participant/` (the router ignores case; the fast path does not match it, so HttpApi
+ * serves it): the statuses, error messages and success bodies' shapes must agree.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as fc from "fast-check"
+import { account, call, start } from "./support/Emulator.js"
+
+const paths = (name: string) => {
+  const base = `/v1/Account/${account.authId}/MultiPartyCall/name_${name}`
+  return { fast: `${base}/Participant/`, api: `${base}/participant/` }
+}
+
+/** A reply without what differs between two answers (ids). */
+const shape = (r: { status: number; body: Record<string, unknown> | undefined; text: string }) => ({
+  status: r.status,
+  error: r.body?.error,
+  message: r.body?.message,
+  keys: r.body === undefined ? [] : Object.keys(r.body).sort(),
+  calls: Array.isArray(r.body?.calls)
+    ? (r.body.calls as Array<Record<string, unknown>>).map((c) => [c.to, c.from])
+    : []
+})
+
+const cases: ReadonlyArray<{
+  what: string
+  name?: string
+  body?: unknown
+  headers?: Record<string, string>
+}> = [
+  { what: "a valid JSON body", body: { role: "Agent", from: "+12025550000", to: "+14155550101" } },
+  {
+    what: "a valid form body",
+    body: "role=Customer&from=%2B12025550000&to=%2B14155550102",
+    headers: { "content-type": "application/x-www-form-urlencoded" }
+  },
+  { what: "a missing role", body: { from: "1", to: "2" } },
+  { what: "a bad ring_timeout", body: { role: "Agent", from: "1", to: "2", ring_timeout: 14 } },
+  { what: "several bad parameters", body: { role: "King", from: "1", to: "2", record: "maybe", mute: 3 } },
+  { what: "JSON that does not parse", body: "{nope", headers: { "content-type": "application/json" } },
+  { what: "a JSON list", body: "[1,2]", headers: { "content-type": "application/json" } },
+  { what: "another content type", body: "role=Agent", headers: { "content-type": "text/plain" } },
+  { what: "no credentials", body: { role: "Agent", from: "1", to: "2" }, headers: { authorization: "" } },
+  {
+    what: "a wrong token",
+    body: { role: "Agent", from: "1", to: "2" },
+    headers: { authorization: `Basic ${Buffer.from(`${account.authId}:nope`).toString("base64")}` }
+  },
+  {
+    what: "a body over the limit",
+    body: "x".repeat(300 * 1024),
+    headers: { "content-type": "application/json" }
+  },
+  { what: "a name of spaces", name: "%20%20", body: { role: "Agent", from: "1", to: "2" } },
+  { what: "a name with a control character", name: "a%01b", body: { role: "Agent", from: "1", to: "2" } }
+]
+
+describe("fast path", () => {
+  it.scoped("API-1 API-2 API-3 the fast path and the HttpApi endpoint give the same answers", () =>
+    Effect.gen(function* () {
+      const base = yield* start()
+      for (const c of cases) {
+        const { fast, api } = paths(c.name ?? "same")
+        const a = yield* call(base, "POST", fast, c.body, c.headers)
+        const b = yield* call(base, "POST", api, c.body, c.headers)
+        assert.deepStrictEqual(shape(a), shape(b), `${c.what}: ${a.text} / ${b.text}`)
+      }
+    })
+  )
+
+  it.scoped("API-2 property: any JSON object of parameters gets the same answer on both paths", () =>
+    Effect.gen(function* () {
+      const base = yield* start()
+      const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null))
+      const key = fc.constantFrom(
+        "role",
+        "from",
+        "to",
+        "ring_timeout",
+        "record",
+        "mute",
+        "max_participants",
+        "x"
+      )
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(fc.dictionary(key, value), async (body) => {
+            const { fast, api } = paths("prop")
+            const a = await Effect.runPromise(call(base, "POST", fast, body))
+            const b = await Effect.runPromise(call(base, "POST", api, body))
+            assert.deepStrictEqual(shape(a), shape(b), `${JSON.stringify(body)}: ${a.text} / ${b.text}`)
+          }),
+          { numRuns: 60 }
+        )
+      )
+    })
+  )
+})
