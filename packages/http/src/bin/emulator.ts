@@ -57,6 +57,7 @@ const horizon = positive("MPC_RETRY_HORIZON_SECONDS")
 const initialDelay = positive("MPC_RETRY_INITIAL_MS")
 const maxDelay = positive("MPC_RETRY_MAX_MS")
 const drain = positive("MPC_DRAIN_SECONDS")
+const lane = positive("MPC_DELIVERY_CONCURRENCY")
 // Testing only (the crash tests): the process kills itself at the start of its n-th commit, or
 // right after it (before the answers waiting on it are released).
 const killBefore = positive("MPC_FAULT_KILL_BEFORE_COMMIT")
@@ -76,7 +77,8 @@ const durable: Durable.DurableOptions = {
     ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
     ...(initialDelay === undefined ? {} : { initialDelay }),
     ...(maxDelay === undefined ? {} : { maxDelay }),
-    ...(drain === undefined ? {} : { drainTimeout: drain * 1000 })
+    ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
+    ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
   }
 }
 
