@@ -14,7 +14,7 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { absurd } from "effect/Function"
+import { absurd, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -90,31 +90,8 @@ export const make = (config: EngineConfig) =>
         else list.push(entry)
       }
     }
-
-    // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
-    const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
-    const initial = State.make({ authId: config.authId, cps: config.cps, seed }, start)
-    const rebuilt =
-      journal === undefined
-        ? { state: initial, timers: Timers.empty }
-        : yield* Effect.orDie(
-            journal.recover(initial, (before, event, result) => traceStep(before, event, result))
-          )
-    const seal = journal === undefined ? Effect.void : journal.seal
-    const durable = journal === undefined ? Effect.void : journal.durable
-    const stateRef = yield* Ref.make(rebuilt.state)
-    const timersRef = yield* Ref.make<Timers.Timers>(rebuilt.timers)
-    const virtualNow = yield* Ref.make(journal === undefined ? start : rebuilt.state.now)
-    const lock = yield* Effect.makeSemaphore(1)
-    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
-    const wake = yield* Ref.make(yield* Deferred.make<void>())
-
-    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
-    const clockNow: Effect.Effect<number> =
-      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
-
     /** The trace entries of one step: the event on every MPC it touched, each command on its MPC. */
-    function traceStep(before: State.State, event: Ev, result: Step.StepResult): void {
+    const traceStep = (before: State.State, event: Ev, result: Step.StepResult): void => {
       const touched: Array<string> = []
       PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
       record(
@@ -126,69 +103,115 @@ export const make = (config: EngineConfig) =>
       for (const c of result.commands)
         if ("mpcUuid" in c) record([c.mpcUuid], { t: event.at, kind: "command", command: c })
     }
+    // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
+    const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
+    const initial = State.make({ authId: config.authId, cps: config.cps, seed }, start)
+    const rebuilt =
+      journal === undefined
+        ? { state: initial, timers: Timers.empty }
+        : yield* Effect.orDie(journal.recover(initial, traceStep))
+    const seal = journal === undefined ? Effect.void : journal.seal
+    const durable = journal === undefined ? Effect.void : journal.durable
+    // The account's state and timers: read and written only inside the lock (or read whole).
+    let state = rebuilt.state
+    let timers: Timers.Timers = rebuilt.timers
+    let wakePending = false
+    const virtualNow = yield* Ref.make(journal === undefined ? start : rebuilt.state.now)
+    const lock = yield* Effect.makeSemaphore(1)
+    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
+    const wake = yield* Ref.make(yield* Deferred.make<void>())
 
-    /** One step inside the lock: apply, record, interpret; the network's immediate reactions follow. */
+    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
+    const clockNow: Effect.Effect<number> =
+      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
+
+    /**
+     * One step inside the lock: apply, record, interpret; the network's immediate reactions follow.
+     * Done synchronously (the state and timers are plain values of this engine); what must reach
+     * the outputs (callbacks, XML fetches, the timer fiber's wake-up) is collected into `effects`,
+     * run in order before the lock is released, so callbacks keep their step order (CB-2).
+     */
+    const applySync = (event: Ev, effects: Array<Effect.Effect<void>>): Step.StepResult => {
+      const before = state
+      const result = Step.step(before, event)
+      state = result.state
+      journal?.record(event, result)
+      traceStep(before, event, result)
+      const follow: Array<Ev> = []
+      let timersChanged = false
+      for (const c of result.commands) {
+        switch (c._tag) {
+          case "SetTimer":
+          case "CancelTimer":
+            timersChanged = true
+            break
+          case "SendCallback":
+            effects.push(outputs.callback(c))
+            break
+          case "FetchXml":
+            effects.push(outputs.fetchXml(c))
+            break
+          case "DialLeg":
+            // EMULATOR.md: a dialled leg is ringing as soon as it is dialled.
+            follow.push({ _tag: "LegRinging", at: event.at, callUuid: c.callUuid })
+            break
+          // Media and API outputs: the emulator has no media plane; responses go back to the caller.
+          case "HangupCall":
+          case "Bridge":
+          case "Unbridge":
+          case "PlaySound":
+          case "StartMusic":
+          case "StopMusic":
+          case "RecordStart":
+          case "RecordPause":
+          case "RecordResume":
+          case "RecordStop":
+          case "RelayDigits":
+          case "Respond":
+            break
+          default:
+            // A new command variant fails the build here until the emulator interprets it.
+            return absurd(c)
+        }
+      }
+      if (timersChanged && result.refused === undefined) {
+        timers = Timers.apply(timers, result.commands)
+        if (!wakePending) {
+          wakePending = true
+          effects.push(wakeTimerFiber)
+        }
+      }
+      for (const e of follow) applySync(e, effects)
+      return result
+    }
+
+    /** Tells the real-clock fiber that the timers changed, so it re-arms. */
+    const wakeTimerFiber: Effect.Effect<void> = Effect.suspend(() => {
+      wakePending = false
+      return Effect.flatMap(Deferred.make<void>(), (next) =>
+        Effect.flatMap(Ref.getAndSet(wake, next), (signal) => Deferred.succeed(signal, undefined))
+      )
+    })
+
+    /** Runs a step's effects in order, then answers `a`. */
+    const withEffects = <A>(a: A, effects: ReadonlyArray<Effect.Effect<void>>): Effect.Effect<A> =>
+      effects.length === 0
+        ? Effect.succeed(a)
+        : Effect.as(Effect.forEach(effects, identity, { discard: true }), a)
+
     const apply = (event: Ev): Effect.Effect<Step.StepResult> =>
-      Effect.gen(function* () {
-        const before = yield* Ref.get(stateRef)
-        const result = Step.step(before, event)
-        yield* Ref.set(stateRef, result.state)
-        journal?.record(event, result)
-        traceStep(before, event, result)
-        const follow: Array<Ev> = []
-        let timersChanged = false
-        for (const c of result.commands) {
-          switch (c._tag) {
-            case "SetTimer":
-            case "CancelTimer":
-              timersChanged = true
-              break
-            case "SendCallback":
-              yield* outputs.callback(c)
-              break
-            case "FetchXml":
-              yield* outputs.fetchXml(c)
-              break
-            case "DialLeg":
-              // EMULATOR.md: a dialled leg is ringing as soon as it is dialled.
-              follow.push({ _tag: "LegRinging", at: event.at, callUuid: c.callUuid })
-              break
-            // Media and API outputs: the emulator has no media plane; responses go back to the caller.
-            case "HangupCall":
-            case "Bridge":
-            case "Unbridge":
-            case "PlaySound":
-            case "StartMusic":
-            case "StopMusic":
-            case "RecordStart":
-            case "RecordPause":
-            case "RecordResume":
-            case "RecordStop":
-            case "RelayDigits":
-            case "Respond":
-              break
-            default:
-              // A new command variant fails the build here until the emulator interprets it.
-              return absurd(c)
-          }
-        }
-        if (timersChanged && result.refused === undefined) {
-          yield* Ref.update(timersRef, (t) => Timers.apply(t, result.commands))
-          const signal = yield* Ref.getAndSet(wake, yield* Deferred.make<void>())
-          yield* Deferred.succeed(signal, undefined)
-        }
-        for (const e of follow) yield* apply(e)
-        return result
+      Effect.suspend(() => {
+        const effects: Array<Effect.Effect<void>> = []
+        return withEffects(applySync(event, effects), effects)
       })
 
     const submit = (input: Input): Effect.Effect<Step.StepResult> =>
       turn(
         lock,
-        Effect.gen(function* () {
+        Effect.flatMap(clockNow, (now) =>
           // Never before the state's time: a wall clock that steps back must not refuse events.
-          const at = Math.max(yield* clockNow, (yield* Ref.get(stateRef)).now)
-          return yield* apply({ ...input, at } as Ev)
-        }),
+          apply({ ...input, at: Math.max(now, state.now) } as Ev)
+        ),
         seal
         // STORE-1: the answer waits until the event is in the log.
       ).pipe(Effect.zipLeft(durable))
@@ -197,12 +220,11 @@ export const make = (config: EngineConfig) =>
     const fireDue = (until: number): Effect.Effect<void> =>
       Effect.gen(function* () {
         for (;;) {
-          const due = Timers.popDue(yield* Ref.get(timersRef), until)
+          const due = Timers.popDue(timers, until)
           if (due === undefined) return
           const next = due.due
-          yield* Ref.set(timersRef, due.rest)
+          timers = due.rest
           if (config.clock === "virtual") yield* Ref.set(virtualNow, next.at)
-          const state = yield* Ref.get(stateRef)
           yield* apply({ _tag: "TimerFired", at: Math.max(next.at, state.now), timerId: next.timerId })
         }
       })
@@ -225,7 +247,7 @@ export const make = (config: EngineConfig) =>
       const loop = Effect.gen(function* () {
         for (;;) {
           const signal = yield* Ref.get(wake)
-          const next = Timers.next(yield* Ref.get(timersRef))
+          const next = Timers.next(timers)
           const wait = next === undefined ? 60_000 : Math.max(0, next.at - (yield* Clock.currentTimeMillis))
           yield* Effect.raceFirst(Effect.sleep(wait), Deferred.await(signal))
           yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue), seal)
@@ -239,7 +261,10 @@ export const make = (config: EngineConfig) =>
       config,
       submit,
       // A read waits for the commits before it: it never shows what a crash could still lose.
-      state: Effect.zipRight(durable, Ref.get(stateRef)),
+      state: Effect.zipRight(
+        durable,
+        Effect.sync(() => state)
+      ),
       now: clockNow,
       advance,
       trace: (uuid) => Effect.sync(() => traces.get(uuid))

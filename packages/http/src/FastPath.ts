@@ -21,6 +21,8 @@ import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
@@ -75,6 +77,7 @@ export const make = (
 ) => {
   const check = Guard.make(tenants)
   const runCallback = Runtime.runCallback(runtime)
+  const runSyncExit = Runtime.runSyncExit(runtime)
   // The rate limit's clock is the runtime's (Guard reads it the same way).
   const now =
     tenants.rateLimit === undefined ? () => 0 : () => Runtime.runSync(runtime)(Clock.currentTimeMillis)
@@ -144,17 +147,24 @@ export const make = (
           const payload = decodePayload(record)
           if (Either.isLeft(payload))
             return refuse(new BadRequest({ api_id: apiId, error: decodeMessage(issuesOf(payload.left)) }))
-          runCallback(
-            addParticipant(apiId, tenant.engine, { _tag: "ByName", name: name.right }, payload.right),
-            {
-              onExit: (exit) => {
-                if (Exit.isSuccess(exit)) return write(201, JSON.stringify(encodeResponse(exit.value)))
-                const failure = Cause.squash(exit.cause)
-                if (isPlivoFailure(failure)) return refuse(failure)
-                write(500, JSON.stringify({ api_id: apiId, error: "internal error" }))
-              }
-            }
+          const answer = (exit: Exit.Exit<typeof AddParticipantResponse.Type, PlivoFailure>) => {
+            if (Exit.isSuccess(exit)) return write(201, JSON.stringify(encodeResponse(exit.value)))
+            const failure = Cause.squash(exit.cause)
+            if (isPlivoFailure(failure)) return refuse(failure)
+            write(500, JSON.stringify({ api_id: apiId, error: "internal error" }))
+          }
+          // Run at once: a turn whose lock is free completes synchronously; one that has to wait
+          // (the account's lock is held) goes on in its fiber and answers when it completes.
+          const exit = runSyncExit(
+            addParticipant(apiId, tenant.engine, { _tag: "ByName", name: name.right }, payload.right)
           )
+          const died = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+          if (Option.isSome(died) && Runtime.isAsyncFiberException(died.value))
+            return runCallback(
+              Fiber.join(died.value.fiber as Fiber.Fiber<typeof AddParticipantResponse.Type, PlivoFailure>),
+              { onExit: answer }
+            )
+          answer(exit)
         } catch (e) {
           write(500, JSON.stringify({ api_id: apiId, error: `internal error: ${String(e)}` }))
         }

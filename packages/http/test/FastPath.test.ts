@@ -4,10 +4,15 @@
  * to `.../participant/` (the router ignores case; the fast path does not match it, so HttpApi
  * serves it): the statuses, error messages and success bodies' shapes must agree.
  */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
-import { account, call, start } from "./support/Emulator.js"
+import type * as Engine from "../src/Engine.js"
+import * as FastPath from "../src/FastPath.js"
+import { account, auth, call, start } from "./support/Emulator.js"
 
 const paths = (name: string) => {
   const base = `/v1/Account/${account.authId}/MultiPartyCall/name_${name}`
@@ -97,5 +102,77 @@ describe("fast path", () => {
         )
       )
     })
+  )
+})
+
+describe("fast path, a turn that waits", () => {
+  it.scoped(
+    "ADDR-3 an add whose turn cannot complete at once (the account's lock held) is answered when it does",
+    () =>
+      Effect.gen(function* () {
+        const runtime = yield* Effect.runtime<never>()
+        const lock = yield* Effect.makeSemaphore(1)
+        const called = yield* Deferred.make<void>()
+        // An engine whose turn waits for the lock, held here until released.
+        const engine = {
+          submit: (input: Engine.Input) =>
+            Effect.zipRight(
+              Deferred.succeed(called, undefined),
+              lock.withPermits(1)(
+                Effect.succeed({
+                  state: undefined as never,
+                  commands: [
+                    {
+                      _tag: "Respond" as const,
+                      apiId: "x",
+                      outcome: {
+                        _tag: "Added" as const,
+                        requestUuid: "r-1",
+                        mpcUuid: "m-1",
+                        legs: [{ to: "2", from: "1", callUuid: `c-${input._tag}` }],
+                        queued: false
+                      }
+                    }
+                  ]
+                })
+              )
+            )
+        } as unknown as Engine.Engine
+        const tenant = { account, engine }
+        const handle = FastPath.make(
+          { main: account, byId: new Map([[account.authId, tenant]]) },
+          runtime,
+          false
+        )
+        const server = createServer((req, res) => {
+          if (!handle(req, res)) res.writeHead(599).end()
+        })
+        yield* Effect.acquireRelease(
+          Effect.promise(
+            () => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+          ),
+          () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+        )
+        const port = (server.address() as AddressInfo).port
+        yield* lock.take(1)
+        const pending = fetch(`http://127.0.0.1:${port}${paths("held").fast}`, {
+          method: "POST",
+          headers: { authorization: auth, "content-type": "application/json" },
+          body: JSON.stringify({ role: "Agent", from: "1", to: "2" })
+        })
+        let answered = false
+        void pending.then(() => {
+          answered = true
+        })
+        // The request is in and its turn waits for the lock: nothing is answered until it is released.
+        yield* Deferred.await(called)
+        yield* Effect.yieldNow()
+        assert.isFalse(answered)
+        yield* lock.release(1)
+        const r = yield* Effect.promise(() => pending)
+        assert.strictEqual(r.status, 201)
+        const body = (yield* Effect.promise(() => r.json())) as Record<string, unknown>
+        assert.deepStrictEqual(body.calls, [{ to: "2", from: "1", call_uuid: "c-AddParticipant" }])
+      })
   )
 })
