@@ -513,7 +513,15 @@ describe("CallbackSender", () => {
               () => r.delivered.length === 5 && r.requests.length === 6
             )
             assert.isTrue(Option.isNone(yield* Fiber.poll(flushing)), "flush still waits for h1")
-            assert.deepStrictEqual(yield* s.stats, { enqueued: 6, delivered: 5, attempts: 6, pending: 1 })
+            // The receiver records b2 before the sender has read its answer: wait for the count.
+            const stats = yield* Effect.gen(function* () {
+              for (;;) {
+                const st = yield* s.stats
+                if (st.delivered === 5) return st
+                yield* Effect.sleep("1 millis")
+              }
+            }).pipe(Effect.timeout("5 seconds"))
+            assert.deepStrictEqual(stats, { enqueued: 6, delivered: 5, attempts: 6, pending: 1 })
 
             // Enqueued after the flush started: it does not wait for this one.
             yield* s.send(cb({ mpc: "m3", url: `${r.base}/held2`, id: "h2" }))
