@@ -559,9 +559,36 @@ export class EmulatorGroup extends HttpApiGroup.make("emulator")
       .addSuccess(Schema.Struct({ api_id: Schema.String, call_uuid: Schema.String }), { status: 201 })
   )
   .add(
-    HttpApiEndpoint.get("listCalls", "/emulator/v1/calls").addSuccess(
-      Schema.Struct({ calls: Schema.Array(CallView) })
-    )
+    // Paginated (`limit` 1..1000, default 100; `offset`) and filtered (`state`, `mpc`).
+    HttpApiEndpoint.get("listCalls", "/emulator/v1/calls")
+      .setUrlParams(
+        Schema.Struct({
+          limit: Schema.optional(Schema.String),
+          offset: Schema.optional(Schema.String),
+          state: Schema.optional(Schema.String),
+          mpc: Schema.optional(Schema.String)
+        })
+      )
+      .addSuccess(
+        Schema.Struct({
+          calls: Schema.Array(CallView),
+          meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number })
+        })
+      )
+  )
+  .add(
+    // DLV-7: callbacks given up on (`limit`, `offset`), oldest first.
+    HttpApiEndpoint.get("deadLetters", "/emulator/v1/dead-letters")
+      .setUrlParams(
+        Schema.Struct({ limit: Schema.optional(Schema.String), offset: Schema.optional(Schema.String) })
+      )
+      .addSuccess(
+        Schema.Struct({
+          dead_letters: Schema.Array(Schema.Unknown),
+          meta: Schema.Struct({ total: Schema.Number, limit: Schema.Number, offset: Schema.Number }),
+          pending: Schema.Number
+        })
+      )
   )
   .add(
     HttpApiEndpoint.post("answer")`/emulator/v1/calls/${callUuid}/answer`.addSuccess(HttpApiSchema.NoContent)

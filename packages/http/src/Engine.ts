@@ -17,7 +17,9 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { absurd, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { Journal } from "./store/Journal.js"
 import type { DocumentRequest, DocumentResult } from "./xml/Fetcher.js"
 
 type Ev = Event.Event
@@ -117,7 +119,9 @@ export class ClockNotVirtual {
   readonly message = "the clock is real: set MPC_CLOCK=virtual to advance it"
 }
 
-const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>) => lock.withPermits(1)(f)
+/** One turn on the account; with a journal, the turn's steps are sealed into the next commit at its end. */
+const turn = <A>(lock: Effect.Semaphore, f: Effect.Effect<A>, seal: Effect.Effect<void> = Effect.void) =>
+  lock.withPermits(1)(Effect.zipLeft(f, seal))
 
 /**
  * Makes the engine (scoped: its timer fiber lives as long as the scope).
@@ -131,20 +135,7 @@ export const make = (config: EngineConfig) =>
     const wall = yield* Clock.currentTimeMillis
     const start = config.start ?? Math.floor(wall / 1000) * 1000
     const seed = config.seed ?? wall % 2_147_483_647
-    // The account's state and timers: read and written only inside the lock (or read whole).
-    let state = State.make({ authId: config.authId, cps: config.cps, seed }, start)
-    let timers: Timers.Timers = Timers.empty
-    let wakePending = false
-    const virtualNow = yield* Ref.make(start)
     const traces = new Map<string, Array<Trace.TraceEntry>>()
-    const lock = yield* Effect.makeSemaphore(1)
-    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
-    const wake = yield* Ref.make(yield* Deferred.make<void>())
-
-    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
-    const clockNow: Effect.Effect<number> =
-      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
-
     const record = (uuids: ReadonlyArray<string>, entry: Trace.TraceEntry) => {
       for (const uuid of uuids) {
         const list = traces.get(uuid)
@@ -152,6 +143,41 @@ export const make = (config: EngineConfig) =>
         else list.push(entry)
       }
     }
+    /** The trace entries of one step: the event on every MPC it touched, each command on its MPC. */
+    const traceStep = (before: State.State, event: Ev, result: Step.StepResult): void => {
+      const touched: Array<string> = []
+      PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
+      record(
+        touched,
+        result.refused === undefined
+          ? { t: event.at, kind: "event", event }
+          : { t: event.at, kind: "event", event, refused: result.refused.message }
+      )
+      for (const c of result.commands)
+        if ("mpcUuid" in c && c.mpcUuid !== "")
+          record([c.mpcUuid], { t: event.at, kind: "command", command: c })
+    }
+    // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
+    const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
+    const initial = State.make({ authId: config.authId, cps: config.cps, seed }, start)
+    const rebuilt =
+      journal === undefined
+        ? { state: initial, timers: Timers.empty }
+        : yield* Effect.orDie(journal.recover(initial, traceStep))
+    const seal = journal === undefined ? Effect.void : journal.seal
+    const durable = journal === undefined ? Effect.void : journal.durable
+    // The account's state and timers: read and written only inside the lock (or read whole).
+    let state = rebuilt.state
+    let timers: Timers.Timers = rebuilt.timers
+    let wakePending = false
+    const virtualNow = yield* Ref.make(journal === undefined ? start : rebuilt.state.now)
+    const lock = yield* Effect.makeSemaphore(1)
+    /** Completed whenever the timers change, so the real-clock fiber re-arms. */
+    const wake = yield* Ref.make(yield* Deferred.make<void>())
+
+    // The real clock is Effect's Clock: tests drive it with TestClock instead of waiting.
+    const clockNow: Effect.Effect<number> =
+      config.clock === "virtual" ? Ref.get(virtualNow) : Clock.currentTimeMillis
 
     const scope = yield* Effect.scope
     /**
@@ -180,19 +206,11 @@ export const make = (config: EngineConfig) =>
       const before = state
       const result = Step.step(before, event)
       state = result.state
-      const touched: Array<string> = []
-      PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
-      record(
-        touched,
-        result.refused === undefined
-          ? { t: event.at, kind: "event", event }
-          : { t: event.at, kind: "event", event, refused: result.refused.message }
-      )
+      journal?.record(event, result)
+      traceStep(before, event, result)
       const follow: Array<Ev> = []
       let timersChanged = false
       for (const c of result.commands) {
-        if ("mpcUuid" in c && c.mpcUuid !== "")
-          record([c.mpcUuid], { t: event.at, kind: "command", command: c })
         switch (c._tag) {
           case "SetTimer":
           case "CancelTimer":
@@ -284,8 +302,10 @@ export const make = (config: EngineConfig) =>
         Effect.flatMap(clockNow, (now) =>
           // Never before the state's time: a wall clock that steps back must not refuse events.
           apply({ ...input, at: Math.max(now, state.now) } as Ev)
-        )
-      )
+        ),
+        seal
+        // STORE-1: the answer waits until the event is in the log.
+      ).pipe(Effect.zipLeft(durable))
 
     /** Fires every timer due at or before `until`, in order (inside the lock). */
     const fireDue = (until: number): Effect.Effect<void> =>
@@ -309,8 +329,9 @@ export const make = (config: EngineConfig) =>
               const target = (yield* Ref.get(virtualNow)) + Math.max(0, ms)
               yield* fireDue(target)
               yield* Ref.set(virtualNow, target)
-            })
-          )
+            }),
+            seal
+          ).pipe(Effect.zipLeft(durable))
 
     if (config.clock === "real") {
       // Sleeps until the next timer is due (or the timers change), then fires what is due.
@@ -320,7 +341,7 @@ export const make = (config: EngineConfig) =>
           const next = Timers.next(timers)
           const wait = next === undefined ? 60_000 : Math.max(0, next.at - (yield* Clock.currentTimeMillis))
           yield* Effect.raceFirst(Effect.sleep(wait), Deferred.await(signal))
-          yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue))
+          yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue), seal)
         }
       })
       const fiber = yield* Effect.forkDaemon(loop)
@@ -330,7 +351,11 @@ export const make = (config: EngineConfig) =>
     return Engine.of({
       config,
       submit,
-      state: Effect.sync(() => state),
+      // A read waits for the commits before it: it never shows what a crash could still lose.
+      state: Effect.zipRight(
+        durable,
+        Effect.sync(() => state)
+      ),
       now: clockNow,
       advance,
       trace: (uuid) => Effect.sync(() => traces.get(uuid))

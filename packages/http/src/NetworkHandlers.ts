@@ -20,6 +20,12 @@ const network = (input: Engine.Input) =>
     Effect.flatMap(tenant.engine.submit(input), (r) => Outcome.taken(apiId, r))
   )
 
+/** `limit` (1..1000, default 100) and `offset` (default 0) of a list's query. */
+const page = (q: { readonly limit?: string | undefined; readonly offset?: string | undefined }) => ({
+  limit: Math.min(1000, Math.max(1, Number(q.limit ?? 100) || 100)),
+  offset: Math.max(0, Math.floor(Number(q.offset ?? 0) || 0))
+})
+
 /**
  * The network control handlers.
  *
@@ -37,18 +43,58 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
           )
         )
       )
-      .handle("listCalls", () =>
+      .handle("listCalls", ({ urlParams }) =>
         Effect.flatMap(Caller, ({ tenant }) =>
           Effect.map(tenant.engine.state, (state) => {
+            const { limit, offset } = page(urlParams)
+            const wantState = urlParams.state
+            const wantMpc = urlParams.mpc
             const calls: Array<ReturnType<typeof callView>> = []
-            PMap.forEach(state.calls, (c) => calls.push(callView(null, c)))
+            const keep = (c: { readonly state: string }) => wantState === undefined || c.state === wantState
+            if (wantMpc === undefined)
+              PMap.forEach(state.calls, (c) => keep(c) && calls.push(callView(null, c)))
             PMap.forEach(state.mpcs, (m) => {
-              for (const c of m.calls) calls.push(callView(m.uuid, c))
+              if (wantMpc !== undefined && m.uuid !== wantMpc && m.name !== wantMpc) return
+              for (const c of m.calls) if (keep(c)) calls.push(callView(m.uuid, c))
             })
             calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
-            return { calls }
+            return {
+              calls: calls.slice(offset, offset + limit),
+              meta: { total: calls.length, limit, offset }
+            }
           })
         )
+      )
+      .handle("deadLetters", ({ urlParams }) =>
+        Effect.flatMap(Caller, ({ apiId, tenant }) => {
+          const { limit, offset } = page(urlParams)
+          const store = tenant.store
+          if (store === undefined)
+            return Effect.succeed({ dead_letters: [], meta: { total: 0, limit, offset }, pending: 0 })
+          return Effect.all([
+            store.deadLetters({ limit, offset }, tenant.account.authId),
+            store.outbox({ limit: 0, offset: 0 })
+          ]).pipe(
+            Effect.map(([p, pending]) => ({
+              dead_letters: p.items.map((d) => ({
+                id: d.id,
+                mpc_uuid: d.mpcUuid,
+                url: d.url,
+                event: d.callback.event,
+                sequence_number: d.callback.params.SequenceNumber ?? null,
+                created_at: new Date(d.createdAt).toISOString(),
+                dead_at: new Date(d.deadAt).toISOString(),
+                attempts: d.attempts,
+                reason: d.reason,
+                callback: d.callback
+              })),
+              meta: { total: p.total, limit, offset },
+              // Callbacks still waiting for delivery (all accounts).
+              pending: pending.total
+            })),
+            Effect.catchAll((e) => Effect.fail(Outcome.failure(500, apiId, e.message)))
+          )
+        })
       )
       .handle("answer", ({ path }) => network({ _tag: "LegAnswered", callUuid: path.callUuid }))
       .handle("busy", ({ path }) => network({ _tag: "LegBusy", callUuid: path.callUuid }))

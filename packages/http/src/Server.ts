@@ -11,12 +11,14 @@ import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpRouter, HttpServer 
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import { MpcApi } from "./Api.js"
 import * as Body from "./Body.js"
 import { CallbackSender } from "./CallbackSender.js"
+import * as Durable from "./Durable.js"
 import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
 import * as FastPath from "./FastPath.js"
@@ -119,6 +121,11 @@ export interface Options {
   /** Fixes the engine's start time and id seed (tests). */
   readonly start?: number
   readonly seed?: number
+  /**
+   * STORE-*: journal every account to this store and deliver callbacks from its outbox (DLV-*);
+   * without it the state lives in memory and callbacks go through `CallbackSender`.
+   */
+  readonly durable?: Durable.DurableOptions
 }
 
 /**
@@ -171,11 +178,17 @@ export const tenants = (options: Options) =>
     Effect.gen(function* () {
       const byId = new Map<string, Tenant>()
       const base = options.seed ?? (yield* Clock.currentTimeMillis) % 2_147_483_647
-      for (const account of [options.account, ...(options.subaccounts ?? [])]) {
+      const accounts = [options.account, ...(options.subaccounts ?? [])]
+      const durable =
+        options.durable === undefined ? undefined : yield* Durable.make(options.durable, accounts)
+      for (const account of accounts) {
         // Each account's ids come from its own seed, so no two accounts ever hand out the same UUID.
         const seed = account === options.account ? base : (base ^ hashId(account.authId)) | 0
         // Built in this scope (not per effect): the account's callback sender lives as long as the server.
-        const outputs = yield* Layer.build((options.outputs ?? liveOutputs)(account))
+        const outputs = yield* Layer.build(
+          (options.outputs ?? (durable === undefined ? liveOutputs : Durable.outputs))(account)
+        )
+        const journal = durable === undefined ? Context.empty() : yield* durable.journal(account)
         const engine = yield* Effect.provide(
           Engine.make({
             authId: account.authId,
@@ -184,9 +197,9 @@ export const tenants = (options: Options) =>
             seed,
             ...(options.start === undefined ? {} : { start: options.start })
           }),
-          outputs
+          Context.merge(outputs, journal)
         )
-        byId.set(account.authId, { account, engine })
+        byId.set(account.authId, { account, engine, store: durable?.store })
       }
       return { main: options.account, byId, rateLimit: options.rateLimit }
     })

@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as Context from "effect/Context"
 import type * as Engine from "./Engine.js"
+import type { Store } from "./store/Store.js"
 
 /**
  * An account: its id and token.
@@ -40,6 +41,8 @@ export interface Accounts {
 export interface Tenant {
   readonly account: Account
   readonly engine: Engine.Engine
+  /** STORE-*: the durable store, when the engine journals to one (dead letters are read from it). */
+  readonly store?: Store | undefined
 }
 
 /**

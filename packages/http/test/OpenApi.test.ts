@@ -82,8 +82,8 @@ describe("OpenAPI", () => {
       const base = yield* start()
       const spec = (yield* call(base, "GET", "/openapi.json")).body as Json
       const routes = declared()
-      // 24, and the media group's 7 (start MPC, participant recording, play audio).
-      assert.strictEqual(routes.length, 31)
+      // 24, the media group's 7 (start MPC, participant recording, play audio) and dead letters.
+      assert.strictEqual(routes.length, 32)
       for (const route of routes) {
         const op = ((spec.paths as Json)[route.path] as Json | undefined)?.[route.method] as Json | undefined
         assert.isDefined(op, `${route.method} ${route.path} is documented`)

@@ -3,9 +3,12 @@
  * `mpc-emulator` (`pnpm start` in the repository): starts the Plivo-compatible MPC emulator
  * (spec/EMULATOR.md). Its settings come from the environment, read by `EmulatorConfig`; a bad value
  * stops it with exit code 2 and a line naming the variable.
+ * The store (spec/STORE.md): DATABASE_URL (PostgreSQL) or MPC_DATA_DIR (SQLite, default `mpc-data`,
+ * `:memory:` for a throwaway run), MPC_SNAPSHOT_EVERY, MPC_RETRY_HORIZON_SECONDS (DLV-7),
+ * MPC_RETRY_INITIAL_MS and MPC_RETRY_MAX_MS (DLV-6), MPC_DRAIN_SECONDS (DLV-12),
+ * MPC_DELIVERY_CONCURRENCY.
  */
 import { randomBytes } from "node:crypto"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
@@ -14,7 +17,9 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Announce from "../Announce.js"
+import type * as Durable from "../Durable.js"
 import * as EmulatorConfig from "../EmulatorConfig.js"
+import * as ConnectProxy from "../Proxy.js"
 import * as Server from "../Server.js"
 
 const usage = `usage: mpc-emulator
@@ -29,7 +34,14 @@ Starts the Plivo-compatible multiparty-call emulator. It takes no arguments: the
   MPC_CLOCK         real, or virtual: time stands still until POST /emulator/v1/clock/advance (default real)
   MPC_CPS           calls per second the account may dial, at least 1 (default 2)
   MPC_SUBACCOUNTS   subaccounts as SAID:token,SAID2:token2, each with its own MPC names
-  MPC_CA_DIR        where the local CA for the official SDKs' proxy is kept (default <tmp>/mpc-kit-ca)
+  MPC_CA_DIR        where the local CA for the official SDKs' proxy is kept (default: a folder of the
+                    user's own data directory, mode 0700)
+  MPC_DATA_DIR      keep the state durable in a SQLite store in this folder (:memory: for SQLite in memory)
+  DATABASE_URL      keep it durable in PostgreSQL instead (without either: in memory, lost on exit)
+  MPC_SNAPSHOT_EVERY  events between snapshots (default 1000)
+  MPC_RETRY_HORIZON_SECONDS, MPC_RETRY_INITIAL_MS, MPC_RETRY_MAX_MS  callback retries (DLV-6, DLV-7)
+  MPC_DRAIN_SECONDS  how long SIGTERM lets deliveries in flight finish (DLV-12)
+  MPC_DELIVERY_CONCURRENCY  callbacks in flight per receiver origin
 
 Exit codes: 2 for bad arguments or a bad variable; otherwise it runs until stopped (Ctrl-C).`
 
@@ -62,14 +74,68 @@ if (Option.isNone(settings.authId) || Option.isNone(settings.authToken)) {
 }
 const { host, port, clock, cps, subaccounts } = settings
 // The local CA the SDKs trust to reach the emulator through their `proxy` option (kept across restarts).
-const proxyCaDir = Option.getOrElse(settings.caDir, () => join(tmpdir(), "mpc-kit-ca"))
+const proxyCaDir = Option.getOrElse(settings.caDir, () => ConnectProxy.defaultCaDir())
+const positive = (name: string): number | undefined => {
+  const raw = process.env[name]
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`${name} must be a positive number`)
+    process.exit(2)
+  }
+  return n
+}
+const horizon = positive("MPC_RETRY_HORIZON_SECONDS")
+const initialDelay = positive("MPC_RETRY_INITIAL_MS")
+const maxDelay = positive("MPC_RETRY_MAX_MS")
+const drain = positive("MPC_DRAIN_SECONDS")
+const lane = positive("MPC_DELIVERY_CONCURRENCY")
+// Testing only (the crash tests): the process kills itself at the start of its n-th commit, or
+// right after it (before the answers waiting on it are released).
+const killBefore = positive("MPC_FAULT_KILL_BEFORE_COMMIT")
+const killAfter = positive("MPC_FAULT_KILL_AFTER_COMMIT")
+// STORE-7: the store is used when MPC_DATA_DIR or DATABASE_URL names one; without either the
+// emulator keeps its state in memory, as before (the journal's throughput is not yet what the
+// in-memory engine does, and SQLite's native module then need not be installed at all).
+const storeAsked = process.env.MPC_DATA_DIR !== undefined || process.env.DATABASE_URL !== undefined
+const durable: Durable.DurableOptions | undefined = !storeAsked
+  ? undefined
+  : {
+      store: (await import("../store/Layers.js")).StoreFromConfig,
+      snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
+      fault:
+        killBefore === undefined && killAfter === undefined
+          ? undefined
+          : (where, n) => {
+              if (n !== (where === "before" ? killBefore : killAfter)) return
+              process.stderr.write(`mpc-kit fault: SIGKILL ${where} commit ${n}\n`)
+              process.kill(process.pid, "SIGKILL")
+            },
+      delivery: {
+        ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
+        ...(initialDelay === undefined ? {} : { initialDelay }),
+        ...(maxDelay === undefined ? {} : { maxDelay }),
+        ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
+        ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
+      }
+    }
+
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
   Layer.launch(
     // SDK-35: the proxy line names the port listened on (PORT=0 too), once it listens.
     Announce.layer(host, join(proxyCaDir, "ca.pem"), (line) => console.log(line)).pipe(
       Layer.provideMerge(
-        Server.layer({ host, port, account: { authId, authToken }, subaccounts, clock, cps, proxyCaDir })
+        Server.layer({
+          host,
+          port,
+          account: { authId, authToken },
+          subaccounts,
+          clock,
+          cps,
+          proxyCaDir,
+          ...(durable === undefined ? {} : { durable })
+        })
       ),
       Layer.provide(Logger.logFmt)
     )

@@ -63,6 +63,8 @@ export interface LaneOptions {
 export interface DeliveryOptions extends LaneOptions {
   /** The key of the signatures (CB-8). */
   readonly authToken: Redacted.Redacted<string> | string
+  /** ADDR-5: the key of each other account's callbacks, by auth id (the outbox row's account). */
+  readonly tokens?: Readonly<Record<string, string>> | undefined
   /** Settings of particular origins (`scheme://host:port` as `URL.origin` writes it). */
   readonly lanes?: Readonly<Record<string, LaneOptions>> | undefined
   /** DLV-6: first retry delay (default 1 s), growth (2), cap (60 s). */
@@ -120,6 +122,15 @@ interface Lane {
   readonly workers: Array<Fiber.RuntimeFiber<void>>
 }
 
+/** `concurrency` split into claim batches of at most 8 (their sum is `concurrency`). */
+const batches = (concurrency: number): Array<number> => {
+  const workers = Math.ceil(concurrency / 8)
+  return Array.from(
+    { length: workers },
+    (_, i) => Math.floor(concurrency / workers) + (i < concurrency % workers ? 1 : 0)
+  )
+}
+
 /** When nothing is due and nothing wakes a lane, it looks again after this long. */
 const idlePoll = Duration.minutes(1)
 
@@ -172,7 +183,8 @@ const make = Effect.gen(function* () {
         return
       }
       stats.attempts++
-      const outcome = yield* attempt(client, request(authToken, item.callback, String(item.id)), {
+      const key = options.tokens?.[item.account] ?? authToken
+      const outcome = yield* attempt(client, request(key, item.callback, String(item.id)), {
         timeout: lane.timeout,
         bodyLimit
       })
@@ -212,15 +224,19 @@ const make = Effect.gen(function* () {
     })
 
   /** Claims are made one at a time per lane, so two workers never take the same callback. */
-  const worker = (lane: Lane, claimLock: Effect.Semaphore): Effect.Effect<void> =>
+  const worker = (lane: Lane, claimLock: Effect.Semaphore, batch: number): Effect.Effect<void> =>
     Effect.gen(function* () {
       while (!closing) {
         // Taken before looking, so a wake-up that comes while we look is not missed.
         const wake = lane.wake
         const now = yield* Clock.currentTimeMillis
-        const [item] = yield* claimLock.withPermits(1)(store.claim(lane.origin, now, 1))
-        if (item !== undefined) {
-          yield* deliverOne(lane, item)
+        // Heads of distinct (MPC, URL) lanes (DLV-4), several per claim: one store round trip per batch.
+        const items = yield* claimLock.withPermits(1)(store.claim(lane.origin, now, batch))
+        if (items.length > 0) {
+          yield* Effect.forEach(items, (item) => deliverOne(lane, item), {
+            concurrency: "unbounded",
+            discard: true
+          })
           // The lane's next callback may now be due for another worker.
           wakeLane(lane)
           continue
@@ -238,7 +254,7 @@ const make = Effect.gen(function* () {
         // A store failure: say so, pause, go on (the outbox still holds everything).
         Effect.logError("callback delivery: store failure, retrying in 1 s", cause).pipe(
           Effect.zipRight(Effect.sleep(Duration.seconds(1))),
-          Effect.zipRight(Effect.suspend(() => (closing ? Effect.void : worker(lane, claimLock))))
+          Effect.zipRight(Effect.suspend(() => (closing ? Effect.void : worker(lane, claimLock, batch))))
         )
       )
     )
@@ -258,7 +274,8 @@ const make = Effect.gen(function* () {
       lanes.set(origin, lane)
       const claimLock = Effect.unsafeMakeSemaphore(1)
       return Effect.forEach(
-        Array.from({ length: lane.concurrency }, () => worker(lane, claimLock)),
+        // DLV-5: at most `concurrency` attempts in flight: workers of up to 8 claims each.
+        batches(lane.concurrency).map((batch) => worker(lane, claimLock, batch)),
         (w) => Effect.forkIn(w, workerScope).pipe(Effect.map((f) => lane.workers.push(f))),
         { discard: true }
       ).pipe(Effect.as(lane))

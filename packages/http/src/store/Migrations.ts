@@ -83,6 +83,12 @@ const initial = Effect.gen(function* () {
   yield* sql`CREATE INDEX mpc_history_end ON mpc_history (account, end_time)`
 })
 
+// STORE-5: a snapshot also holds the pending timers (absolute due times, JSON `[[id, at], ...]`).
+const snapshotTimers = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE mpc_snapshots ADD COLUMN timers TEXT`
+})
+
 /**
  * Runs the migrations not yet applied (recorded in `mpc_migrations`).
  *
@@ -90,6 +96,6 @@ const initial = Effect.gen(function* () {
  * @category store
  */
 export const run = Migrator.make({})({
-  loader: Migrator.fromRecord({ "1_initial": initial }),
+  loader: Migrator.fromRecord({ "1_initial": initial, "2_snapshot_timers": snapshotTimers }),
   table: "mpc_migrations"
 })

@@ -76,6 +76,8 @@ export interface LoggedEvent {
 export interface Snapshot {
   readonly seq: number
   readonly state: State.State
+  /** STORE-5: the timers pending at `seq`, by id, with their absolute due times (epoch ms). */
+  readonly timers: ReadonlyArray<readonly [string, number]>
 }
 
 /**
@@ -317,14 +319,25 @@ const make = Effect.gen(function* () {
       )
     }).pipe(wrap("appendEvents"))
 
+  /** STORE-4: the initial state of the account (snapshot 0), if recorded. */
+  const firstSnapshot = (account: string): Effect.Effect<Option.Option<Snapshot>, StoreError> =>
+    Effect.gen(function* () {
+      const [r] =
+        yield* sql<Row>`SELECT seq, state, timers FROM mpc_snapshots WHERE account = ${account} AND seq = 0`
+      if (r === undefined) return Option.none()
+      const state = yield* decodeState(String(r.state))
+      return Option.some({ seq: 0, state, timers: [] })
+    }).pipe(wrap("firstSnapshot"))
+
   /** STORE-4: the latest snapshot of the account, if any. */
   const latestSnapshot = (account: string): Effect.Effect<Option.Option<Snapshot>, StoreError> =>
     Effect.gen(function* () {
       const [r] =
-        yield* sql<Row>`SELECT seq, state FROM mpc_snapshots WHERE account = ${account} ORDER BY seq DESC LIMIT 1`
+        yield* sql<Row>`SELECT seq, state, timers FROM mpc_snapshots WHERE account = ${account} ORDER BY seq DESC LIMIT 1`
       if (r === undefined) return Option.none()
       const state = yield* decodeState(String(r.state))
-      return Option.some({ seq: num(r.seq), state })
+      const timers = r.timers === null || r.timers === undefined ? [] : JSON.parse(String(r.timers))
+      return Option.some({ seq: num(r.seq), state, timers })
     }).pipe(wrap("latestSnapshot"))
 
   /** STORE-3: the events after `seq`, in order. */
@@ -338,14 +351,20 @@ const make = Effect.gen(function* () {
     }).pipe(wrap("eventsAfter"))
 
   /** STORE-4: records the state as of `seq`; older snapshots of the account are dropped. */
-  const writeSnapshot = (account: string, seq: number, state: State.State): Effect.Effect<void, StoreError> =>
+  const writeSnapshot = (
+    account: string,
+    seq: number,
+    state: State.State,
+    timers: ReadonlyArray<readonly [string, number]> = []
+  ): Effect.Effect<void, StoreError> =>
     Effect.gen(function* () {
       const encoded = yield* encodeState(state)
       yield* sql.withTransaction(
         Effect.gen(function* () {
           yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq = ${seq}`
-          yield* sql`INSERT INTO mpc_snapshots ${sql.insert({ account, seq, state: encoded })}`
-          yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq < ${seq}`
+          yield* sql`INSERT INTO mpc_snapshots ${sql.insert({ account, seq, state: encoded, timers: JSON.stringify(timers) })}`
+          // Snapshot 0 (the account's initial state) stays: the whole log can always be replayed.
+          yield* sql`DELETE FROM mpc_snapshots WHERE account = ${account} AND seq < ${seq} AND seq > 0`
         })
       )
     }).pipe(wrap("writeSnapshot"))
@@ -524,6 +543,7 @@ const make = Effect.gen(function* () {
   return {
     appendEvents,
     latestSnapshot,
+    firstSnapshot,
     eventsAfter,
     writeSnapshot,
     accounts,

@@ -1,0 +1,215 @@
+/**
+ * Soak benchmark (not a test): the built emulator in a child process on a store, MPCs created and
+ * ended (add → answer → hang up, `end_mpc_on_exit`) with every status callback sent to a local
+ * receiver; RSS of the emulator sampled every second. Prints one JSON summary.
+ *
+ *   node packages/http/build/test/bench/soak.bench.js [--store sqlite|pg|memory] [--mpcs N]
+ *     [--rate MPCs/s (0: as fast as --concurrency allows)] [--concurrency C] [--receiver up|down]
+ *     [--database-url URL]
+ *
+ * `memory` is SQLite in memory (`MPC_DATA_DIR=:memory:`). With `--receiver down` the receiver
+ * refuses connections during the run and comes up after it; the summary says how long the outbox
+ * took to drain. After the run the emulator is stopped (SIGTERM) and started again on the same store:
+ * the restart time is measured, and the bytes on disk per ended MPC.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
+}
+const store = arg("store", "sqlite")
+const mpcs = Number(arg("mpcs", "2000"))
+const rate = Number(arg("rate", "0"))
+const concurrency = Number(arg("concurrency", "16"))
+const receiverMode = arg("receiver", "up")
+const databaseUrl = arg("database-url", "")
+const bin = fileURLToPath(new URL("../../../dist/bin/emulator.js", import.meta.url))
+const AUTH = `Basic ${Buffer.from("MASOAK00000000000000:soak").toString("base64")}`
+
+const pct = (xs: Array<number>, p: number) => {
+  if (xs.length === 0) return 0
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+const rssOf = (pid: number) => {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return m === null ? 0 : Number(m[1]) * 1024
+  } catch {
+    return 0
+  }
+}
+const du = (dir: string): number => {
+  let n = 0
+  for (const f of readdirSync(dir)) n += statSync(join(dir, f)).size
+  return n
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "mpc-kit-soak-"))
+const env: Record<string, string> = {
+  PLIVO_AUTH_ID: "MASOAK00000000000000",
+  PLIVO_AUTH_TOKEN: "soak",
+  PORT: "0",
+  MPC_CLOCK: "real",
+  MPC_CPS: "100000",
+  MPC_CA_DIR: join(dataDir, "ca"),
+  ...(store === "pg"
+    ? { DATABASE_URL: databaseUrl }
+    : { MPC_DATA_DIR: store === "memory" ? ":memory:" : join(dataDir, "db") })
+}
+
+const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const proc = spawn(process.execPath, [bin], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "ignore"]
+    })
+    let out = ""
+    proc.stdout!.setEncoding("utf8")
+    proc.stdout!.on("data", (c: string) => {
+      if (out === "done") return
+      out += c
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m !== null) {
+        out = "done"
+        resolve({ proc, base: m[1]!, ms: performance.now() - t0 })
+      }
+    })
+    proc.once("exit", (code) => reject(new Error(`emulator exited ${code}`)))
+  })
+
+const lagOf = new Map<string, number>() // MPC uuid -> when its hangup was answered
+const lags: Array<number> = []
+let callbacks = 0
+const receiver: Server = createServer((req, res) => {
+  let body = ""
+  req.setEncoding("utf8")
+  req.on("data", (c: string) => {
+    body += c
+  })
+  req.on("end", () => {
+    callbacks++
+    const p = new URLSearchParams(body)
+    if (p.get("EventName") === "MPCEnd") {
+      const at = lagOf.get(p.get("MPCUUID") ?? "")
+      if (at !== undefined) lags.push(performance.now() - at)
+    }
+    res.writeHead(200).end()
+  })
+})
+const receiverPort = await new Promise<number>((r) =>
+  receiver.listen(0, "127.0.0.1", () => r((receiver.address() as { port: number }).port))
+)
+if (receiverMode === "down") receiver.close()
+
+const post = async (base: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { authorization: AUTH, "content-type": "application/json" },
+    body: JSON.stringify(body ?? {})
+  })
+  const text = await res.text()
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text}`)
+  return text === "" ? {} : JSON.parse(text)
+}
+
+const first = await start()
+const { proc, base } = first
+const rss: Array<[number, number]> = []
+const t0 = performance.now()
+const sampler = setInterval(
+  () => rss.push([Math.round((performance.now() - t0) / 1000), rssOf(proc.pid!)]),
+  1000
+)
+const addMs: Array<number> = []
+let next = 0
+let done = 0
+const one = async (i: number) => {
+  const a = performance.now()
+  const r = await post(base, `/v1/Account/MASOAK00000000000000/MultiPartyCall/name_soak${i}/Participant`, {
+    role: "Agent",
+    from: "+12025550100",
+    to: "+12025551111",
+    end_mpc_on_exit: true,
+    status_callback_url: `http://127.0.0.1:${receiverPort}/status`,
+    status_callback_events: "mpc-state-changes,participant-state-changes"
+  })
+  addMs.push(performance.now() - a)
+  const leg = r.calls[0].call_uuid as string
+  await post(base, `/emulator/v1/calls/${leg}/answer`)
+  const list = await fetch(`${base}/emulator/v1/calls?mpc=soak${i}&limit=1`, {
+    headers: { authorization: AUTH }
+  })
+  const mpc = ((await list.json()) as { calls: Array<{ mpc_uuid: string }> }).calls[0]!.mpc_uuid
+  await post(base, `/emulator/v1/calls/${leg}/hangup`)
+  lagOf.set(mpc, performance.now())
+  done++
+}
+const worker = async () => {
+  for (;;) {
+    const i = next++
+    if (i >= mpcs) return
+    if (rate > 0) {
+      const due = t0 + (i / rate) * 1000
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
+    await one(i)
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, worker))
+const runS = (performance.now() - t0) / 1000
+let drainS = 0
+if (receiverMode === "down") {
+  const d0 = performance.now()
+  await new Promise<void>((r) => receiver.listen(receiverPort, "127.0.0.1", r))
+  for (;;) {
+    const res = await fetch(`${base}/emulator/v1/dead-letters?limit=1`, { headers: { authorization: AUTH } })
+    if (((await res.json()) as { pending: number }).pending === 0) break
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  drainS = (performance.now() - d0) / 1000
+} else {
+  for (let k = 0; k < 600; k++) {
+    const res = await fetch(`${base}/emulator/v1/dead-letters?limit=1`, { headers: { authorization: AUTH } })
+    if (((await res.json()) as { pending: number }).pending === 0) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+clearInterval(sampler)
+proc.kill("SIGTERM")
+await new Promise((r) => proc.once("exit", r))
+const bytes = store === "sqlite" ? du(join(dataDir, "db")) : 0
+const again = await start()
+again.proc.kill("SIGTERM")
+await new Promise((r) => again.proc.once("exit", r))
+receiver.close()
+rmSync(dataDir, { recursive: true, force: true })
+const mb = (b: number) => Math.round(b / 1e5) / 10
+console.log(
+  JSON.stringify({
+    store,
+    receiver: receiverMode,
+    mpcs: done,
+    seconds: Math.round(runS * 10) / 10,
+    mpcsPerSecond: Math.round(done / runS),
+    addP50ms: Math.round(pct(addMs, 50) * 10) / 10,
+    addP99ms: Math.round(pct(addMs, 99) * 10) / 10,
+    callbacks,
+    deliveryLagP99ms: Math.round(pct(lags, 99)),
+    drainSeconds: Math.round(drainS * 10) / 10,
+    rssMB: rss
+      .filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0)
+      .map(([t, b]) => [t, mb(b)]),
+    restartMs: Math.round(again.ms),
+    firstStartMs: Math.round(first.ms),
+    bytesOnDiskPerMpc: bytes === 0 ? null : Math.round(bytes / done)
+  })
+)
