@@ -338,7 +338,10 @@ export const all: ReadonlyArray<Invariant> = [
       const seen = new Set<string>()
       for (const cb of callbacks(result.commands)) {
         const id = cb.params.CallUUID ?? ""
-        if (cb.kind === "call" && callOf(result.state, id).call?.xml !== undefined)
+        // An inbound call run by XML has no call-status URL; a leg the API dialled keeps its own
+        // (`call_status_callback_url`) when its on-exit document runs it after the MPC (EXIT-1).
+        const ran = callOf(result.state, id).call
+        if (cb.kind === "call" && ran?.xml !== undefined && ran.direction === "inbound")
           return `a ${cb.event} call status callback for ${id}, which XML runs`
         if (cb.kind !== "hangup") continue
         if (seen.has(id)) return `two hangup_url callbacks for ${id}`
