@@ -19,7 +19,12 @@ import { Store } from "./store/Store.js"
 import type { Account } from "./Tenants.js"
 import * as Xml from "./Xml.js"
 
-/** How the durable emulator is set up. */
+/**
+ * How the durable emulator is set up.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
 export interface DurableOptions {
   /** The store (see `StoreFromConfig`, `StoreSqlite`, `StorePg`). */
   readonly store: Layer.Layer<Store | SqlClient.SqlClient>
@@ -31,13 +36,19 @@ export interface DurableOptions {
   readonly fault?: ((where: "before" | "after", commit: number) => void) | undefined
 }
 
-/** The store, the delivery engine and each account's journal, for the engines of `accounts`. */
+/**
+ * The store, the delivery engine and each account's journal, for the engines of `accounts`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
 export const make = (
   options: DurableOptions,
   accounts: ReadonlyArray<Account>
 ): Effect.Effect<
   {
     readonly store: Store
+    /** The journal of one account's engine (group commit and recovery on the shared store). */
     readonly journal: (
       account: Account
     ) => Effect.Effect<Context.Context<Journal.Journal>, never, Scope.Scope>
@@ -75,7 +86,12 @@ export const make = (
     }
   })
 
-/** Outputs on a durable store: callbacks go through the journal to the outbox; XML is fetched as usual. */
+/**
+ * Outputs on a durable store: callbacks go through the journal to the outbox; XML is fetched as usual.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
 export const outputs = (_account: Account): Layer.Layer<Engine.EngineOutputs> =>
   Layer.effect(
     Engine.EngineOutputs,

@@ -27,7 +27,12 @@ import * as Option from "effect/Option"
 import { type Rebuilt, replay, timersAfter, timersFromList, timersToList } from "./Replay.js"
 import { originOf, Store, type StoreError } from "./Store.js"
 
-/** One account's journal, as the engine uses it. */
+/**
+ * One account's journal, as the engine uses it.
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export interface JournalService {
   /** Rebuilds the account from its latest snapshot and the events after it (the first start records `initial`). */
   readonly recover: (
@@ -42,10 +47,20 @@ export interface JournalService {
   readonly durable: Effect.Effect<void>
 }
 
-/** The journal of the engine being built (absent: the engine keeps its state in memory only). */
+/**
+ * The journal of the engine being built (absent: the engine keeps its state in memory only).
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export class Journal extends Context.Tag("@mpc-kit/http/Journal")<Journal, JournalService>() {}
 
-/** How a journal is set up. */
+/**
+ * How a journal is set up.
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export interface JournalOptions {
   readonly account: string
   /** Write a snapshot once this many events were appended since the last one (default 1000). */
@@ -75,7 +90,12 @@ const newBatch = (state: State.State, timers: Timers.Timers): Batch => ({
   done: Deferred.unsafeMake<void>(FiberId.none)
 })
 
-/** Makes an account's journal (scoped: its committer lives as long as the scope; closing flushes). */
+/**
+ * Makes an account's journal (scoped: its committer lives as long as the scope; closing flushes).
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export const make = (options: JournalOptions) =>
   Effect.gen(function* () {
     const store = yield* Store

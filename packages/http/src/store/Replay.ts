@@ -7,7 +7,12 @@
  */
 import { type Command, type Event, type State, Step, Timers } from "@mpc-kit/domain"
 
-/** The timers after one step, as the engine keeps them: a fired timer leaves, an accepted step's commands apply. */
+/**
+ * The timers after one step, as the engine keeps them: a fired timer leaves, an accepted step's commands apply.
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export const timersAfter = (
   timers: Timers.Timers,
   event: Event.Event,
@@ -17,7 +22,12 @@ export const timersAfter = (
   return result.refused === undefined ? Timers.apply(t, result.commands) : t
 }
 
-/** STORE-5: timers as stored in a snapshot (id and absolute due time). */
+/**
+ * STORE-5: timers as stored in a snapshot (id and absolute due time).
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export const timersToList = (timers: Timers.Timers): Array<readonly [string, number]> => {
   const out: Array<readonly [string, number]> = []
   let t = timers
@@ -28,20 +38,35 @@ export const timersToList = (timers: Timers.Timers): Array<readonly [string, num
   return out
 }
 
-/** STORE-5: timers back from a snapshot. */
+/**
+ * STORE-5: timers back from a snapshot.
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export const timersFromList = (list: ReadonlyArray<readonly [string, number]>): Timers.Timers =>
   Timers.apply(
     Timers.empty,
     list.map(([timerId, at]): Command.Command => ({ _tag: "SetTimer", timerId, at }))
   )
 
-/** An account as rebuilt. */
+/**
+ * An account as rebuilt.
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export interface Rebuilt {
   readonly state: State.State
   readonly timers: Timers.Timers
 }
 
-/** STORE-3: folds `step` over `events` from `from`; `onStep` sees every step (the engine rebuilds traces). */
+/**
+ * STORE-3: folds `step` over `events` from `from`; `onStep` sees every step (the engine rebuilds traces).
+ *
+ * @since 0.2.0
+ * @category store
+ */
 export const replay = (
   from: Rebuilt,
   events: Iterable<Event.Event>,
