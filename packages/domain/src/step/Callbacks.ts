@@ -10,6 +10,14 @@ import { type Call, type Member, type Mpc, memberAddress } from "../State.js"
 import { format as ts } from "../Timestamp.js"
 import { type Draft, groupOf, money, seconds, type Tx } from "./Tx.js"
 
+/** REC-1, PREC-2: where a recording's audio would be. */
+export const recordingUrl = (authId: string, uuid: string, format: string): string =>
+  `https://media.plivo.com/v1/Account/${authId}/Recording/${uuid}.${format}`
+
+/** REC-1, PREC-3: the recording's resource in Plivo's API. */
+export const recordingResourceUrl = (authId: string, uuid: string): string =>
+  `https://api.plivo.com/v1/Account/${authId}/Recording/${uuid}/`
+
 /** CB-1, CB-2, CB-3, CB-4: the MPC part of every status callback. */
 export const mpcParams = (tx: Tx, d: Mpc, event: string, seq: number): Record<string, string | null> => {
   const ended = d.status === "Ended" && d.endedAt !== undefined
@@ -145,9 +153,9 @@ export const recordingCallback = (tx: Tx, d: Draft, event: string): void => {
     RecordingDuration: done ? String(seconds(activeMs)) : null,
     RecordingEndTime: done ? ts(end) : null,
     RecordingFormat: rec.fileFormat,
-    RecordingResourceURL: `https://api.plivo.com/v1/Account/${authId}/Recording/${rec.uuid}/`,
+    RecordingResourceURL: recordingResourceUrl(authId, rec.uuid),
     RecordingStartTime: rec.startedAt === undefined ? null : ts(rec.startedAt),
-    RecordingURL: `https://media.plivo.com/v1/Account/${authId}/Recording/${rec.uuid}.${rec.fileFormat}`,
+    RecordingURL: recordingUrl(authId, rec.uuid, rec.fileFormat),
     RecordingUUID: rec.uuid,
     SequenceNumber: String(seq)
   }

@@ -13,7 +13,13 @@ import type { Event, MemberSelector, MpcRef } from "../Event.js"
 import { type Leg, type Refusal, type Reply, refusal } from "../Outcome.js"
 import * as PMap from "../PMap.js"
 import type { Call, Member, Mpc } from "../State.js"
-import { memberCallback, recordingCallback, requestCallback, statusCallback } from "./Callbacks.js"
+import {
+  memberCallback,
+  recordingCallback,
+  recordingUrl,
+  requestCallback,
+  statusCallback
+} from "./Callbacks.js"
 import { appendCall, findCall, findMember, newCall, patch, putCall, putMember } from "./Calls.js"
 import { enqueue, pump } from "./Cps.js"
 import { endMpc, join, leave, settle } from "./Lifecycle.js"
@@ -308,7 +314,7 @@ export const recordingApi = (
       respond(tx, e.apiId, {
         _tag: "RecordingStarted",
         recordingUuid: rec.uuid!,
-        url: `https://media.plivo.com/v1/Account/${tx.config.authId}/Recording/${rec.uuid}.${rec.fileFormat}`,
+        url: recordingUrl(tx.config.authId, rec.uuid!, rec.fileFormat),
         mpcName: mpc.name,
         // SDK-10
         requestUuid: tx.id()

@@ -9,13 +9,9 @@
 import type { CallbackParams } from "../Command.js"
 import type { Member, Mpc } from "../State.js"
 import { format as ts } from "../Timestamp.js"
-import { memberCallback } from "./Callbacks.js"
+import { memberCallback, recordingResourceUrl, recordingUrl } from "./Callbacks.js"
 import { patch } from "./Calls.js"
 import { type Draft, seconds, type Tx } from "./Tx.js"
-
-/** PREC-2: where a recording's audio would be. */
-export const recordingUrl = (authId: string, uuid: string, format: string): string =>
-  `https://media.plivo.com/v1/Account/${authId}/Recording/${uuid}.${format}`
 
 /** True while a member's recording runs or is paused. */
 export const isRecording = (m: Member): boolean =>
@@ -40,7 +36,7 @@ export const memberRecordingCallback = (tx: Tx, d: Mpc, m: Member, event: string
     RecordingDuration: done ? String(seconds(end - rec.startedAt - rec.pausedMs)) : null,
     RecordingEndTime: done ? ts(end) : null,
     RecordingFormat: rec.fileFormat,
-    RecordingResourceURL: `https://api.plivo.com/v1/Account/${authId}/Recording/${rec.uuid}/`,
+    RecordingResourceURL: recordingResourceUrl(authId, rec.uuid),
     RecordingStartTime: ts(rec.startedAt),
     RecordingURL: recordingUrl(authId, rec.uuid, rec.fileFormat),
     RecordingUUID: rec.uuid,

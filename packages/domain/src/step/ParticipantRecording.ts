@@ -9,9 +9,10 @@
 import type { Event } from "../Event.js"
 import { type Refusal, refusal } from "../Outcome.js"
 import type { Member, Mpc } from "../State.js"
+import { recordingUrl } from "./Callbacks.js"
 import { findMember, patch, putMember } from "./Calls.js"
 import { liveMpc, respond } from "./Management.js"
-import { completeMemberRecording, isRecording, memberRecordingCallback, recordingUrl } from "./MemberMedia.js"
+import { completeMemberRecording, isRecording, memberRecordingCallback } from "./MemberMedia.js"
 import { type Draft, isRefusal, type Tx } from "./Tx.js"
 
 type MemberRecordingEvent = Extract<
