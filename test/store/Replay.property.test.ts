@@ -4,7 +4,7 @@
  * committed in random groups and snapshots at random intervals.
  */
 import { describe, it } from "@effect/vitest"
-import { Invariants, State, Timers } from "@mpc-kit/domain"
+import { Invariants, State, Step, Timers } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as fc from "effect/FastCheck"
@@ -15,6 +15,7 @@ import { expect } from "vitest"
 import * as Journal from "../../packages/http/src/store/Journal.js"
 import { StoreSqlite } from "../../packages/http/src/store/Layers.js"
 import { timersAfter, timersToList } from "../../packages/http/src/store/Replay.js"
+import { Store } from "../../packages/http/src/store/Store.js"
 import { T0 } from "../support/Harness.js"
 import { play, scenario } from "../support/Scenario.js"
 
@@ -22,7 +23,7 @@ import { play, scenario } from "../support/Scenario.js"
 const canonical = (s: State.State) => JSON.parse(JSON.stringify(Schema.encodeSync(State.State)(s)))
 
 describe("Replay", () => {
-  it("STORE-3 STORE-5: the state rebuilt from snapshot + log equals the live state (random scenarios)", async () => {
+  it("STORE-3 STORE-5 STORE-10: the state rebuilt from snapshot + log equals the live state (random scenarios)", async () => {
     await fc.assert(
       fc.asyncProperty(
         scenario(40),
@@ -39,9 +40,17 @@ describe("Replay", () => {
             const first = yield* Journal.make({ account: "MA2", snapshotEvery }).pipe(Scope.extend(scope))
             yield* first.recover(initial)
             let k = 0
-            for (const { event, result } of h.log) {
-              first.record(event, result)
-              live = { state: result.state, timers: timersAfter(live.timers, event, result) }
+            const retired: Array<string> = []
+            for (const { event } of h.log) {
+              // STORE-10: the live side retires what each step ends, as the engine does.
+              const result = Step.step(live.state, event)
+              const settled = State.retireEndedSince(live.state, result.state)
+              first.record(event, result, settled.state)
+              for (const r of settled.retired) {
+                first.retire({ account: "MA2", mpc: r.mpc, trace: [] })
+                retired.push(r.mpc.uuid)
+              }
+              live = { state: settled.state, timers: timersAfter(live.timers, event, result) }
               if (sealAt[k++ % sealAt.length]) {
                 yield* first.seal
                 if (k % 3 === 0) yield* first.durable
@@ -57,6 +66,10 @@ describe("Replay", () => {
             yield* Scope.close(scope2, Exit.void)
             expect(canonical(rebuilt.state)).toEqual(canonical(live.state))
             expect(timersToList(rebuilt.timers)).toEqual(timersToList(live.timers))
+            // Every retired MPC is in the history, committed with the event that ended it.
+            const store = yield* Store
+            const kept = yield* store.listHistory(["MA2"], {}, { offset: 0, limit: 1_000 })
+            expect(kept.items.map((e) => e.mpc.uuid).sort()).toEqual(retired.sort())
           })
           await Effect.runPromise(
             Effect.scoped(Effect.provide(program, Layer.fresh(StoreSqlite(":memory:"))))

@@ -576,6 +576,33 @@ export const retireEnded = (
 }
 
 /**
+ * LIFE-1, STORE-6: retires every MPC that a step from `before` to `after` ended (what a shell keeps
+ * live then depends on live MPCs only). The cost follows the step's change, not the state's size.
+ * Deterministic, so a log replayed through `step` and this function gives the same state again.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const retireEndedSince = (
+  before: State,
+  after: State
+): { readonly state: State; readonly retired: ReadonlyArray<Retired> } => {
+  const ended: Array<string> = []
+  PMap.diff(before.mpcs, after.mpcs, (uuid, _, m) => {
+    if (m !== undefined && m.status === "Ended") ended.push(uuid)
+  })
+  if (ended.length === 0) return { state: after, retired: [] }
+  let state = after
+  const retired: Array<Retired> = []
+  for (const uuid of ended.sort()) {
+    const out = retireEnded(state, uuid)
+    state = out.state
+    if (out.retired !== undefined) retired.push(out.retired)
+  }
+  return { state, retired }
+}
+
+/**
  * The UUIDs of the MPCs that have ended (what `retireEnded` can take).
  *
  * @since 0.1.0

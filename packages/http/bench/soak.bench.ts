@@ -29,6 +29,7 @@ const rate = Number(arg("rate", "0"))
 const concurrency = Number(arg("concurrency", "16"))
 const receiverMode = arg("receiver", "up")
 const databaseUrl = arg("database-url", "")
+const withCallbacks = arg("callbacks", "on") !== "off"
 const bin = fileURLToPath(new URL("../../../dist/bin/emulator.js", import.meta.url))
 const AUTH = `Basic ${Buffer.from("MASOAK00000000000000:soak").toString("base64")}`
 
@@ -61,16 +62,22 @@ const env: Record<string, string> = {
   MPC_CA_DIR: join(dataDir, "ca"),
   ...(store === "pg"
     ? { DATABASE_URL: databaseUrl }
-    : { MPC_DATA_DIR: store === "memory" ? ":memory:" : join(dataDir, "db") })
+    : store === "none"
+      ? { MPC_DATA_DIR: "none" }
+      : { MPC_DATA_DIR: store === "memory" ? ":memory:" : join(dataDir, "db") })
 }
 
 const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
   new Promise((resolve, reject) => {
     const t0 = performance.now()
-    const proc = spawn(process.execPath, [bin], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "ignore"]
-    })
+    const proc = spawn(
+      process.execPath,
+      [...(process.env.SOAK_NODE_ARGS ?? "").split(" ").filter((s) => s !== ""), bin],
+      {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "ignore"]
+      }
+    )
     let out = ""
     proc.stdout!.setEncoding("utf8")
     proc.stdout!.on("data", (c: string) => {
@@ -138,8 +145,12 @@ const one = async (i: number) => {
     from: "+12025550100",
     to: "+12025551111",
     end_mpc_on_exit: true,
-    status_callback_url: `http://127.0.0.1:${receiverPort}/status`,
-    status_callback_events: "mpc-state-changes,participant-state-changes"
+    ...(withCallbacks
+      ? {
+          status_callback_url: `http://127.0.0.1:${receiverPort}/status`,
+          status_callback_events: "mpc-state-changes,participant-state-changes"
+        }
+      : {})
   })
   addMs.push(performance.now() - a)
   const leg = r.calls[0].call_uuid as string

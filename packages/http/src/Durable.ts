@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { Delivery, type DeliveryOptions } from "./delivery/Delivery.js"
 import * as Engine from "./Engine.js"
+import type * as History from "./History.js"
 import * as Journal from "./store/Journal.js"
 import { Store } from "./store/Store.js"
 import type { Account } from "./Tenants.js"
@@ -48,6 +49,8 @@ export const make = (
 ): Effect.Effect<
   {
     readonly store: Store
+    /** STORE-6, STORE-10: the ended MPCs, read from the store's history table. */
+    readonly history: History.HistoryService
     /** The journal of one account's engine (group commit and recovery on the shared store). */
     readonly journal: (
       account: Account
@@ -73,18 +76,33 @@ export const make = (
     const delivery = Context.get(context, Delivery)
     return {
       store,
+      history: history(store),
       journal: (account: Account) =>
         Journal.make({
           account: account.authId,
           snapshotEvery: options.snapshotEvery,
           fault: options.fault,
-          notify: delivery.notify
+          enqueue: delivery.enqueue
         }).pipe(
           Effect.provideService(Store, store),
           Effect.map((j) => Context.make(Journal.Journal, j))
         )
     }
   })
+
+/**
+ * STORE-6, STORE-10: the history of a store (the journal writes it; this reads it). A store that
+ * fails a read is a defect of the request (500), never a wrong answer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const history = (store: Store): History.HistoryService => ({
+  keep: undefined,
+  get: (account, uuid) => Effect.orDie(store.getHistory(account, uuid)),
+  latestByName: (account, name) => Effect.orDie(store.latestByName(account, name)),
+  list: (accounts, filter, window) => Effect.orDie(store.listHistory(accounts, filter, window))
+})
 
 /**
  * Outputs on a durable store: callbacks go through the journal to the outbox; XML is fetched as usual.

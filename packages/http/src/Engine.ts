@@ -19,6 +19,7 @@ import { absurd, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as History from "./History.js"
 import { Journal } from "./store/Journal.js"
 import type { DocumentRequest, DocumentResult } from "./xml/Fetcher.js"
 
@@ -97,8 +98,21 @@ export interface Engine {
   readonly now: Effect.Effect<number>
   /** Virtual clock: fires every timer due within `ms`, in order, then moves time on by `ms`. */
   readonly advance: (ms: number) => Effect.Effect<void, ClockNotVirtual>
-  /** The ordered events and commands of one MPC. */
+  /** The ordered events and commands of one MPC (live or retired). */
   readonly trace: (mpcUuid: string) => Effect.Effect<ReadonlyArray<Trace.TraceEntry> | undefined>
+  /**
+   * STORE-10: the MPC a key names, live or retired: by name the live one, else the latest ended
+   * one; by UUID any. Waits for the commits before it, as `state` does.
+   *
+   * @since 0.2.0
+   */
+  readonly mpc: (ref: Event.MpcRef) => Effect.Effect<State.Mpc | undefined>
+  /**
+   * STORE-10: where this engine's retired MPCs are kept.
+   *
+   * @since 0.2.0
+   */
+  readonly history: History.HistoryService
 }
 /**
  * The emulator's engine as a service: it feeds events to `step` under a lock per account and hands the commands to its outputs.
@@ -159,11 +173,20 @@ export const make = (config: EngineConfig) =>
     }
     // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
     const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
+    // STORE-10: ended MPCs leave the state (and their traces this map) for the history.
+    const history = Option.getOrElse(yield* Effect.serviceOption(History.History), () => History.memory())
+    const retire = (r: State.Retired): void => {
+      const uuid = r.mpc.uuid
+      const entry: History.RetiredMpc = { account: config.authId, mpc: r.mpc, trace: traces.get(uuid) ?? [] }
+      traces.delete(uuid)
+      if (journal !== undefined) journal.retire(entry)
+      else history.keep?.(entry)
+    }
     const initial = State.make({ authId: config.authId, cps: config.cps, seed }, start)
     const rebuilt =
       journal === undefined
         ? { state: initial, timers: Timers.empty }
-        : yield* Effect.orDie(journal.recover(initial, traceStep))
+        : yield* Effect.orDie(journal.recover(initial, traceStep, (r) => traces.delete(r.mpc.uuid)))
     const seal = journal === undefined ? Effect.void : journal.seal
     const durable = journal === undefined ? Effect.void : journal.durable
     // The account's state and timers: read and written only inside the lock (or read whole).
@@ -205,9 +228,12 @@ export const make = (config: EngineConfig) =>
     const applySync = (event: Ev, effects: Array<Effect.Effect<void>>): Step.StepResult => {
       const before = state
       const result = Step.step(before, event)
-      state = result.state
-      journal?.record(event, result)
+      // STORE-10: an MPC this step ended leaves the live state now, with its trace.
+      const settled = State.retireEndedSince(before, result.state)
+      state = settled.state
+      journal?.record(event, result, state)
       traceStep(before, event, result)
+      for (const r of settled.retired) retire(r)
       const follow: Array<Ev> = []
       let timersChanged = false
       for (const c of result.commands) {
@@ -358,7 +384,31 @@ export const make = (config: EngineConfig) =>
       ),
       now: clockNow,
       advance,
-      trace: (uuid) => Effect.sync(() => traces.get(uuid))
+      trace: (uuid) =>
+        Effect.zipRight(
+          durable,
+          Effect.suspend(() => {
+            const live = traces.get(uuid)
+            if (live !== undefined) return Effect.succeed(live)
+            return Effect.map(history.get(config.authId, uuid), (e) => e?.trace)
+          })
+        ),
+      mpc: (ref) =>
+        Effect.zipRight(
+          durable,
+          Effect.suspend(() => {
+            if (ref._tag === "ByUuid") {
+              const live = State.mpc(state, ref.uuid)
+              return live !== undefined
+                ? Effect.succeed(live)
+                : Effect.map(history.get(config.authId, ref.uuid), (e) => e?.mpc)
+            }
+            const live = State.liveMpc(state, ref.name)
+            if (live !== undefined) return Effect.succeed(live)
+            return Effect.map(history.latestByName(config.authId, ref.name), (e) => e?.mpc)
+          })
+        ),
+      history
     })
   })
 

@@ -9,6 +9,7 @@ import { PMap, State } from "@mpc-kit/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { PlivoFailure } from "./Api.js"
+import * as History from "./History.js"
 import * as Outcome from "./Outcome.js"
 import type { Account, Tenant, Tenants } from "./Tenants.js"
 import { mpcView, participantView } from "./Views.js"
@@ -59,15 +60,7 @@ export const parseDate = (text: string): number | undefined => {
 }
 
 const ops = ["gt", "gte", "lt", "lte"] as const
-type Op = (typeof ops)[number]
-const compare = (op: Op, value: number, bound: number) =>
-  op === "gt" ? value > bound : op === "gte" ? value >= bound : op === "lt" ? value < bound : value <= bound
-
-interface Bound {
-  readonly field: "creation" | "end"
-  readonly op: Op
-  readonly at: number
-}
+type Bound = History.Bound
 
 /**
  * SDK-28..SDK-30: the MPC list's filters, parsed.
@@ -143,24 +136,18 @@ export const parseMpcFilters = (q: Query): Either.Either<MpcFilters, string> => 
  * @since 0.2.0
  * @category filters
  */
-export const matches = (f: MpcFilters, m: State.Mpc): boolean => {
-  if (f.friendlyName !== undefined && m.name !== f.friendlyName) return false
-  if (f.status !== undefined && m.status.toLowerCase() !== f.status) return false
-  if (
-    f.terminationCauseCode !== undefined &&
-    (m.status !== "Ended" || m.termination?.code !== f.terminationCauseCode)
-  )
-    return false
-  for (const b of f.bounds) {
-    const value = b.field === "creation" ? m.createdAt : m.endedAt
-    if (value === undefined || !compare(b.op, value, b.at)) return false
-  }
-  return true
+export const matches = (f: MpcFilters, m: State.Mpc): boolean => History.matches(f, m)
+
+interface Listed {
+  readonly account: Account
+  readonly config: State.Config
+  readonly mpc: State.Mpc
 }
 
 /**
- * SDK-1, SDK-27..SDK-30: the MPC list of the tenant: its own MPCs, and for the main account its
- * subaccounts' too (the `sub_account` filter keeps one subaccount's).
+ * SDK-1, SDK-27..SDK-30, STORE-10: the MPC list of the tenant: its own MPCs, and for the main
+ * account its subaccounts' too (the `sub_account` filter keeps one subaccount's). Live MPCs come
+ * from the engines, ended ones from the history; the page is taken from both in list order.
  *
  * @since 0.2.0
  * @category handlers
@@ -186,23 +173,52 @@ export const listMpcs = (tenants: Tenants["Type"], tenant: Tenant, apiId: string
           )
         )
     }
-    const all: Array<{ readonly account: Account; readonly config: State.Config; readonly mpc: State.Mpc }> =
-      []
+    const configs = new Map<string, { readonly account: Account; readonly config: State.Config }>()
+    const live: Array<Listed> = []
     for (const t of sources) {
       const state = yield* t.engine.state
+      configs.set(t.account.authId, { account: t.account, config: state.config })
       PMap.forEach(state.mpcs, (m) => {
-        if (matches(f, m)) all.push({ account: t.account, config: state.config, mpc: m })
+        if (matches(f, m)) live.push({ account: t.account, config: state.config, mpc: m })
       })
     }
-    all.sort((a, b) => b.mpc.createdAt - a.mpc.createdAt || (a.mpc.uuid < b.mpc.uuid ? -1 : 1))
-    const page = all.slice(f.offset, f.offset + f.limit)
+    live.sort((a, b) => History.order(a.mpc, b.mpc))
+    // A retired row at merged position p is at history position p - k, k in 0..live.length: one
+    // window of live.length + limit rows holds every retired row of the page.
+    const start = Math.max(0, f.offset - live.length)
+    const window = yield* tenant.engine.history.list(
+      sources.map((t) => t.account.authId),
+      f,
+      { offset: start, limit: f.offset + f.limit - start }
+    )
+    const total = live.length + window.total
+    const ranked: Array<readonly [number, Listed]> = []
+    window.items.forEach((e, j) => {
+      const owner = configs.get(e.account)
+      if (owner === undefined) return
+      let before = 0
+      for (const l of live) if (History.order(l.mpc, e.mpc) < 0) before++
+      ranked.push([start + j + before, { ...owner, mpc: e.mpc }])
+    })
+    const first = window.items[0]
+    live.forEach((l, k) => {
+      // Before the window's first row, a live MPC's place is only known to be before the page.
+      if (start > 0 && (first === undefined || History.order(l.mpc, first.mpc) < 0)) return
+      let before = 0
+      for (const e of window.items) if (History.order(e.mpc, l.mpc) < 0) before++
+      ranked.push([start + before + k, l])
+    })
+    const page = ranked
+      .filter(([rank]) => rank >= f.offset && rank < f.offset + f.limit)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, x]) => x)
     const base = `/v1/Account/${encodeURIComponent(tenant.account.authId)}/MultiPartyCall/?limit=${f.limit}&offset=`
     return {
       api_id: apiId,
       meta: {
-        count: all.length,
+        count: total,
         limit: f.limit,
-        next: f.offset + f.limit < all.length ? `${base}${f.offset + f.limit}` : null,
+        next: f.offset + f.limit < total ? `${base}${f.offset + f.limit}` : null,
         offset: f.offset,
         previous: f.offset > 0 ? `${base}${Math.max(0, f.offset - f.limit)}` : null
       },

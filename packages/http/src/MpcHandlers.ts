@@ -16,7 +16,7 @@ import type * as Engine from "./Engine.js"
 import * as Lists from "./Lists.js"
 import * as Outcome from "./Outcome.js"
 import { type Tenant, Tenants } from "./Tenants.js"
-import { findMpc, mpcView, parseKey, participantView } from "./Views.js"
+import { mpcView, parseKey, participantView } from "./Views.js"
 
 /**
  * ADDR-1: adds a participant (already decoded by the domain, PARAM-*) to the MPC `mpc` names.
@@ -128,12 +128,11 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
       )
       .handle("getMpc", ({ path }) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.flatMap(engine.state, (state) => {
-            const m = findMpc(state, ref)
-            return m === undefined
+          Effect.flatMap(Effect.zip(engine.mpc(ref), engine.state), ([m, state]) =>
+            m === undefined
               ? Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
               : Effect.succeed({ api_id: apiId, ...mpcView(account, state.config, m, tenants.main) })
-          })
+          )
         )
       )
       .handle("endMpc", ({ path }) =>
@@ -143,8 +142,7 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
       )
       .handle("listParticipants", ({ path, request }) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.flatMap(engine.state, (state) => {
-            const m = findMpc(state, ref)
+          Effect.flatMap(Effect.zip(engine.mpc(ref), engine.state), ([m, state]) => {
             if (m === undefined)
               return Effect.fail(Outcome.failure(404, apiId, `no multiparty call ${path.mpcKey}`))
             return Effect.succeed(Lists.listParticipants(account, state.config, m, apiId, request.url))
@@ -153,8 +151,7 @@ export const mpcHandlers = HttpApiBuilder.group(MpcApi, "mpc", (handlers) =>
       )
       .handle("getParticipant", ({ path }) =>
         withMpc(path.mpcKey, (apiId, ref, { engine, account }) =>
-          Effect.flatMap(engine.state, (state) => {
-            const m = findMpc(state, ref)
+          Effect.flatMap(Effect.zip(engine.mpc(ref), engine.state), ([m, state]) => {
             // SDK-22: a member that has left stays readable.
             const p = m === undefined ? undefined : State.anyMember(m, path.memberId)
             return m === undefined || p === undefined

@@ -44,19 +44,27 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
         )
       )
       .handle("listCalls", ({ urlParams }) =>
-        Effect.flatMap(Caller, ({ tenant }) =>
-          Effect.map(tenant.engine.state, (state) => {
+        Effect.flatMap(Caller, ({ tenant: { engine } }) =>
+          Effect.gen(function* () {
+            const state = yield* engine.state
             const { limit, offset } = page(urlParams)
             const wantState = urlParams.state
             const wantMpc = urlParams.mpc
             const calls: Array<ReturnType<typeof callView>> = []
             const keep = (c: { readonly state: string }) => wantState === undefined || c.state === wantState
-            if (wantMpc === undefined)
+            if (wantMpc === undefined) {
+              // Live calls only: those of ended MPCs are read by naming the MPC (below).
               PMap.forEach(state.calls, (c) => keep(c) && calls.push(callView(null, c)))
-            PMap.forEach(state.mpcs, (m) => {
-              if (wantMpc !== undefined && m.uuid !== wantMpc && m.name !== wantMpc) return
-              for (const c of m.calls) if (keep(c)) calls.push(callView(m.uuid, c))
-            })
+              PMap.forEach(state.mpcs, (m) => {
+                for (const c of m.calls) if (keep(c)) calls.push(callView(m.uuid, c))
+              })
+            } else {
+              // STORE-10: an MPC by UUID or name, live or retired (the latest of the name).
+              const m =
+                (yield* engine.mpc({ _tag: "ByUuid", uuid: wantMpc })) ??
+                (yield* engine.mpc({ _tag: "ByName", name: wantMpc }))
+              if (m !== undefined) for (const c of m.calls) if (keep(c)) calls.push(callView(m.uuid, c))
+            }
             calls.sort((a, b) => (a.call_uuid.slice(-12) < b.call_uuid.slice(-12) ? -1 : 1))
             return {
               calls: calls.slice(offset, offset + limit),

@@ -23,6 +23,7 @@ import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
 import * as FastPath from "./FastPath.js"
 import * as Guard from "./Guard.js"
+import * as History from "./History.js"
 import { mediaHandlers } from "./MediaHandlers.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
@@ -126,6 +127,13 @@ export interface Options {
    * without it the state lives in memory and callbacks go through `CallbackSender`.
    */
   readonly durable?: Durable.DurableOptions
+  /**
+   * STORE-10: without a store, how many ended MPCs stay readable (default
+   * `History.defaultMemoryLimit`); with one, the store keeps them all.
+   *
+   * @since 0.2.0
+   */
+  readonly historyLimit?: number
 }
 
 /**
@@ -181,6 +189,11 @@ export const tenants = (options: Options) =>
       const accounts = [options.account, ...(options.subaccounts ?? [])]
       const durable =
         options.durable === undefined ? undefined : yield* Durable.make(options.durable, accounts)
+      // STORE-10: one history for every account (the list of the main account spans its subaccounts').
+      const history = Context.make(
+        History.History,
+        durable === undefined ? History.memory(options.historyLimit) : durable.history
+      )
       for (const account of accounts) {
         // Each account's ids come from its own seed, so no two accounts ever hand out the same UUID.
         const seed = account === options.account ? base : (base ^ hashId(account.authId)) | 0
@@ -197,7 +210,7 @@ export const tenants = (options: Options) =>
             seed,
             ...(options.start === undefined ? {} : { start: options.start })
           }),
-          Context.merge(outputs, journal)
+          Context.merge(Context.merge(outputs, journal), history)
         )
         byId.set(account.authId, { account, engine, store: durable?.store })
       }

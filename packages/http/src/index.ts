@@ -40,6 +40,13 @@ export * as EmulatorConfig from "./EmulatorConfig.js"
  */
 export * as Engine from "./Engine.js"
 /**
+ * The MPCs that ended: kept in memory or read from the store (STORE-10).
+ *
+ * @since 0.2.0
+ * @category modules
+ */
+export * as History from "./History.js"
+/**
  * The CONNECT proxy and local CA for the official SDKs.
  *
  * @since 0.1.0

@@ -191,7 +191,8 @@ describe("the emulator over real HTTP", () => {
       const before = ((yield* call(base, "GET", "/emulator/v1/calls")).body as unknown as Calls).calls[0]!
       assert.strictEqual(before.state, "confirming")
       yield* call(base, "POST", "/emulator/v1/clock/advance", { seconds: 0.001 })
-      const after = ((yield* call(base, "GET", "/emulator/v1/calls")).body as unknown as Calls).calls[0]!
+      const after = ((yield* call(base, "GET", "/emulator/v1/calls?mpc=confirm")).body as unknown as Calls)
+        .calls[0]!
       assert.strictEqual(after.hangup_cause_code, 9110)
       const clock = (yield* call(base, "GET", "/emulator/v1/clock")).body!
       assert.deepStrictEqual(clock, { now: "2026-01-05T09:00:30.000Z", mode: "virtual" })

@@ -35,16 +35,17 @@ interface CallView {
   readonly hangup_cause_code?: number
 }
 
-const listCalls = async (base: string): Promise<ReadonlyArray<CallView>> => {
-  const r = await request(base, "GET", "/emulator/v1/calls")
+/** Live calls; with `mpc`, the calls of that MPC (live or ended, STORE-10). */
+const listCalls = async (base: string, mpc?: string): Promise<ReadonlyArray<CallView>> => {
+  const r = await request(base, "GET", `/emulator/v1/calls${mpc === undefined ? "" : `?mpc=${mpc}`}`)
   assert.strictEqual(r.status, 200, r.text)
   return (r.body as { calls: ReadonlyArray<CallView> }).calls
 }
 
-const calls = (base: string) => Effect.promise(() => listCalls(base))
+const calls = (base: string, mpc?: string) => Effect.promise(() => listCalls(base, mpc))
 
-const callOf = (base: string, uuid: string) =>
-  Effect.map(calls(base), (list) => {
+const callOf = (base: string, uuid: string, mpc?: string) =>
+  Effect.map(calls(base, mpc), (list) => {
     const found = list.find((c) => c.call_uuid === uuid)
     assert.isDefined(found, `call ${uuid} is in GET /emulator/v1/calls`)
     return found!
@@ -226,7 +227,7 @@ describe("emulator scenarios over real HTTP", () => {
             [supervisor, "Multiparty Call Ended"]
           ]
         )
-        const byId = new Map((yield* calls(base)).map((c) => [c.call_uuid, c]))
+        const byId = new Map((yield* calls(base, mpcUuid)).map((c) => [c.call_uuid, c]))
         assert.deepStrictEqual(
           [customer, agent, supervisor].map((u) => [
             byId.get(u)?.state,
@@ -281,7 +282,7 @@ describe("emulator scenarios over real HTTP", () => {
         })
         assert.strictEqual((yield* callOf(base, agent)).mpc_uuid, joined.mpc_uuid)
         yield* network(base, uuid, "hangup")
-        assert.strictEqual((yield* callOf(base, uuid)).hangup_cause_code, 4000)
+        assert.strictEqual((yield* callOf(base, uuid, joined.mpc_uuid!)).hangup_cause_code, 4000)
         // The agent, left alone, is removed (LIFE-8): its Hangup and MPCEnd close both streams.
         yield* until(
           "the agent's Hangup and MPCEnd",

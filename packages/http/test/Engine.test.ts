@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as Engine from "../src/Engine.js"
+import * as History from "../src/History.js"
 
 const T0 = 1_767_603_600_000 // 2026-01-05 09:00:00 UTC
 
@@ -77,7 +78,9 @@ describe("Engine", () => {
       yield* engine.advance(29_999)
       assert.strictEqual(State.call(yield* engine.state, leg!)?.state, "confirming")
       yield* engine.advance(1)
-      const call = State.call(yield* engine.state, leg!)
+      // The MPC ended with its only leg: it is read from the history now (STORE-10).
+      const ended = yield* engine.mpc({ _tag: "ByName", name: "a" })
+      const call = ended?.calls.find((c) => c.uuid === leg)
       assert.strictEqual(call?.hangup?.code, 9110)
       assert.strictEqual(call?.endedAt, T0 + 30_000)
       assert.strictEqual(yield* engine.now, T0 + 30_000)
@@ -160,4 +163,57 @@ describe("Engine", () => {
       assert.strictEqual(State.call(yield* engine.state, legs[1]!)?.state, "ringing")
     })
   )
+
+  it.scoped(
+    "STORE-10 an ended MPC leaves the live state in the step that ends it; reads find it in the history",
+    () =>
+      Effect.gen(function* () {
+        const { engine } = yield* withEngine("virtual", 100)
+        const uuids: Array<string> = []
+        for (const name of ["a", "b", "c"]) {
+          const [leg] = legsOf(
+            yield* add(engine, name, {
+              role: "Agent",
+              from: "+12025550000",
+              to: "+12025551111",
+              end_mpc_on_exit: true
+            })
+          )
+          yield* engine.submit({ _tag: "LegAnswered", callUuid: leg! })
+          uuids.push((yield* engine.mpc({ _tag: "ByName", name }))!.uuid)
+          yield* engine.submit({ _tag: "CallHungUp", callUuid: leg! })
+        }
+        const state = yield* engine.state
+        // Nothing of the three is live: no MPC, no call index entry, no name.
+        assert.strictEqual(PMap.size(state.mpcs), 0)
+        assert.strictEqual(PMap.size(state.callIndex), 0)
+        assert.strictEqual(PMap.size(state.liveNames), 0)
+        for (const [i, uuid] of uuids.entries()) {
+          const m = yield* engine.mpc({ _tag: "ByUuid", uuid })
+          assert.strictEqual(m?.status, "Ended")
+          assert.strictEqual(m?.name, ["a", "b", "c"][i])
+          const trace = yield* engine.trace(uuid)
+          assert.isTrue((trace ?? []).some((e) => e.kind === "event" && e.event._tag === "CallHungUp"))
+        }
+        const listed = yield* engine.history.list(
+          ["MA0000000000000000000"],
+          { status: "ended" },
+          { offset: 0, limit: 10 }
+        )
+        assert.deepStrictEqual(listed.total, 3)
+      })
+  )
+
+  it("STORE-10 a history in memory keeps the latest `limit` MPCs and forgets older ones", () => {
+    const history = History.memory(2)
+    const mpc = (uuid: string, createdAt: number) =>
+      ({ uuid, name: "n", createdAt, status: "Ended" }) as unknown as State.Mpc
+    for (const [i, uuid] of ["u1", "u2", "u3"].entries())
+      history.keep?.({ account: "A", mpc: mpc(uuid, i), trace: [] })
+    assert.isUndefined(Effect.runSync(history.get("A", "u1")))
+    assert.strictEqual(Effect.runSync(history.get("A", "u3"))?.mpc.uuid, "u3")
+    assert.strictEqual(Effect.runSync(history.latestByName("A", "n"))?.mpc.uuid, "u3")
+    const page = Effect.runSync(history.list(["A"], {}, { offset: 0, limit: 10 }))
+    assert.deepStrictEqual([page.total, page.items.map((e) => e.mpc.uuid)], [2, ["u3", "u2"]])
+  })
 })

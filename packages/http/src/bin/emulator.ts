@@ -36,8 +36,10 @@ Starts the Plivo-compatible multiparty-call emulator. It takes no arguments: the
   MPC_SUBACCOUNTS   subaccounts as SAID:token,SAID2:token2, each with its own MPC names
   MPC_CA_DIR        where the local CA for the official SDKs' proxy is kept (default: a folder of the
                     user's own data directory, mode 0700)
-  MPC_DATA_DIR      keep the state durable in a SQLite store in this folder (:memory: for SQLite in memory)
-  DATABASE_URL      keep it durable in PostgreSQL instead (without either: in memory, lost on exit)
+  MPC_DATA_DIR      the SQLite store's folder (default mpc-data in the working directory; :memory: for
+                    SQLite in memory; none: no store, state in memory and lost on exit)
+  DATABASE_URL      keep the state in PostgreSQL instead
+  MPC_HISTORY_LIMIT  without a store, how many ended MPCs stay readable (default 10000)
   MPC_SNAPSHOT_EVERY  events between snapshots (default 1000)
   MPC_RETRY_HORIZON_SECONDS, MPC_RETRY_INITIAL_MS, MPC_RETRY_MAX_MS  callback retries (DLV-6, DLV-7)
   MPC_DRAIN_SECONDS  how long SIGTERM lets deliveries in flight finish (DLV-12)
@@ -94,31 +96,48 @@ const lane = positive("MPC_DELIVERY_CONCURRENCY")
 // right after it (before the answers waiting on it are released).
 const killBefore = positive("MPC_FAULT_KILL_BEFORE_COMMIT")
 const killAfter = positive("MPC_FAULT_KILL_AFTER_COMMIT")
-// STORE-7: the store is used when MPC_DATA_DIR or DATABASE_URL names one; without either the
-// emulator keeps its state in memory, as before (the journal's throughput is not yet what the
-// in-memory engine does, and SQLite's native module then need not be installed at all).
-const storeAsked = process.env.MPC_DATA_DIR !== undefined || process.env.DATABASE_URL !== undefined
-const durable: Durable.DurableOptions | undefined = !storeAsked
-  ? undefined
-  : {
-      store: (await import("../store/Layers.js")).StoreFromConfig,
-      snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
-      fault:
-        killBefore === undefined && killAfter === undefined
-          ? undefined
-          : (where, n) => {
-              if (n !== (where === "before" ? killBefore : killAfter)) return
-              process.stderr.write(`mpc-kit fault: SIGKILL ${where} commit ${n}\n`)
-              process.kill(process.pid, "SIGKILL")
-            },
-      delivery: {
-        ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
-        ...(initialDelay === undefined ? {} : { initialDelay }),
-        ...(maxDelay === undefined ? {} : { maxDelay }),
-        ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
-        ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
+const historyLimit = positive("MPC_HISTORY_LIMIT")
+// STORE-7: SQLite under MPC_DATA_DIR (default mpc-data) unless DATABASE_URL names PostgreSQL;
+// MPC_DATA_DIR=none, or SQLite's client not installed (an optional peer), keeps the state in memory.
+const pg = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
+const dataDir = process.env.MPC_DATA_DIR ?? "mpc-data"
+const layers = dataDir === "none" && !pg ? undefined : await import("../store/Layers.js")
+let storeLine: string
+if (layers === undefined) storeLine = "store: none (MPC_DATA_DIR=none): state in memory, lost on exit"
+else if (pg) storeLine = "store: PostgreSQL (DATABASE_URL)"
+else if (await layers.sqliteAvailable())
+  storeLine = `store: SQLite ${dataDir === ":memory:" ? "in memory" : layers.sqliteFile(dataDir)}`
+else if (process.env.MPC_DATA_DIR === undefined)
+  storeLine =
+    "store: none: SQLite's client is not installed (npm i @effect/sql-sqlite-node); state in memory, lost on exit"
+else
+  storeLine = fail([
+    `MPC_DATA_DIR is set but SQLite's client cannot be loaded: npm i @effect/sql-sqlite-node`
+  ])
+const durable: Durable.DurableOptions | undefined =
+  layers === undefined || storeLine.startsWith("store: none")
+    ? undefined
+    : {
+        store: pg ? layers.StoreFromConfig : layers.StoreSqlite(dataDir),
+        snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
+        fault:
+          killBefore === undefined && killAfter === undefined
+            ? undefined
+            : (where, n) => {
+                if (n !== (where === "before" ? killBefore : killAfter)) return
+                process.stderr.write(`mpc-kit fault: SIGKILL ${where} commit ${n}\n`)
+                process.kill(process.pid, "SIGKILL")
+              },
+        delivery: {
+          ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
+          ...(initialDelay === undefined ? {} : { initialDelay }),
+          ...(maxDelay === undefined ? {} : { maxDelay }),
+          ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
+          ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
+        }
       }
-    }
+
+console.log(storeLine)
 
 NodeRuntime.runMain(
   // One log line per request (logfmt), on stderr's default logger sink.
@@ -134,6 +153,7 @@ NodeRuntime.runMain(
           clock,
           cps,
           proxyCaDir,
+          ...(historyLimit === undefined ? {} : { historyLimit: Math.floor(historyLimit) }),
           ...(durable === undefined ? {} : { durable })
         })
       ),

@@ -1,44 +1,47 @@
 /**
- * The callback delivery engine around the store's outbox (spec/STORE.md, DLV-1..DLV-12).
+ * The callback delivery engine around the store's outbox (spec/STORE.md, DLV-1..DLV-13).
  *
- * - One lane per receiver origin (DLV-5), created when the origin first has callbacks: its own
- *   workers (its concurrency) and its own attempt timeout. Workers claim due lane heads of their
- *   origin only, so a hanging origin ties up nothing but its own workers.
- * - Within an origin, callbacks of one (MPC, URL) go one at a time in lane order (DLV-4): the store
- *   hands out a callback only when it heads its lane.
- * - After an attempt (see `Policy.decide`): acknowledged → removed; retryable → rescheduled with
- *   capped backoff (DLV-6) until the retry horizon (DLV-7); final status or past the horizon →
+ * - One lane per receiver origin (DLV-5), made when the origin has callbacks and dropped when it has
+ *   none left: its own concurrency and its own attempt timeout, so a hanging origin ties up nothing
+ *   but its own attempts.
+ * - The outbox is the truth; a lane holds in memory at most `buffer` of its origin's callbacks,
+ *   queued per (MPC, URL) in lane order (DLV-4: one at a time per queue). New callbacks come from
+ *   the journal right after their commit; when a lane is full, callbacks stay in the store and are
+ *   loaded, oldest first, as the lane drains (DLV-13). So a receiver that is down costs disk, not
+ *   memory, and the store is not read per attempt.
+ * - After an attempt (see `Policy.decide`): acknowledged → removed from the outbox (the deletes of
+ *   acknowledgements that arrive together share one statement, and the queue's next callback
+ *   leaves only once its predecessor's delete is committed, so a crash re-sends at most the
+ *   callback that was in flight, DLV-2, DLV-4); retryable → rescheduled with capped
+ *   backoff (DLV-6) until the retry horizon (DLV-7); final status or past the horizon →
  *   dead-lettered. Only the attempt count and a one-line summary survive an attempt (DLV-10).
  * - One log line per state change of a callback: its first failure (warning), its delivery after
  *   failures (info), its dead-lettering (error); a first-time delivery logs at debug level.
- * - `notify(origins)` wakes (or creates) the lanes of origins that got new callbacks; a lane with
- *   nothing due sleeps until its next due time or its next wake-up.
- * - Start: claims left by a previous process are released and every origin in the outbox gets a
- *   lane (DLV-2). Stop (closing the layer's scope): no new claims, attempts in flight get
- *   `drainTimeout` to finish, the rest are interrupted and stay in the outbox; the log says how
- *   many callbacks remain (DLV-12).
+ * - Start: every origin in the outbox gets a lane that loads its callbacks (DLV-2). Stop (closing
+ *   the layer's scope): no new attempts, attempts in flight get `drainTimeout` to finish, the rest
+ *   are interrupted and stay in the outbox; the log says how many callbacks remain (DLV-12).
  *
  * Single process: one delivery engine per store.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Fiber from "effect/Fiber"
+import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as LogLevel from "effect/LogLevel"
 import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import { type OutboxItem, Store } from "../store/Store.js"
-import { attempt, request, untraced } from "./Attempt.js"
+import { type OutboxItem, Store, type StoreError } from "../store/Store.js"
+import { attempt, makeAgents, request } from "./Attempt.js"
 import { decide, type RetryPolicy } from "./Policy.js"
 
 /**
@@ -77,6 +80,12 @@ export interface DeliveryOptions extends LaneOptions {
   readonly bodyLimit?: number | undefined
   /** DLV-12: time given to attempts in flight on shutdown (default 5 s). */
   readonly drainTimeout?: Duration.DurationInput | undefined
+  /**
+   * DLV-13: callbacks a lane holds in memory at most (default 2,000); the rest wait in the store.
+   *
+   * @since 0.2.0
+   */
+  readonly buffer?: number | undefined
 }
 
 /**
@@ -118,29 +127,30 @@ interface Lane {
   readonly origin: string
   readonly concurrency: number
   readonly timeout: Duration.Duration
-  wake: Deferred.Deferred<void>
-  readonly workers: Array<Fiber.RuntimeFiber<void>>
+  /** Callbacks in memory by (account, MPC, URL), each queue in lane order. */
+  readonly queues: Map<string, Array<OutboxItem>>
+  /** Queues whose head may be attempted now, oldest first. */
+  readonly ready: Array<string>
+  /** Outbox ids in memory, and acknowledged ones not yet deleted from the store. */
+  readonly known: Set<number>
+  inflight: number
+  /** The store may hold callbacks of this origin that are not in memory. */
+  spilled: boolean
+  loading: boolean
+  /** A callback was left in the store while a load was running: load again after it. */
+  missed: boolean
 }
 
-/** `concurrency` split into claim batches of at most 8 (their sum is `concurrency`). */
-const batches = (concurrency: number): Array<number> => {
-  const workers = Math.ceil(concurrency / 8)
-  return Array.from(
-    { length: workers },
-    (_, i) => Math.floor(concurrency / workers) + (i < concurrency % workers ? 1 : 0)
-  )
-}
-
-/** When nothing is due and nothing wakes a lane, it looks again after this long. */
-const idlePoll = Duration.minutes(1)
+const queueKey = (item: OutboxItem) => `${item.account}\u0000${item.mpcUuid}\u0000${item.url}`
 
 const make = Effect.gen(function* () {
   const options = yield* DeliveryConfig
   const store = yield* Store
-  const client = untraced(yield* HttpClient.HttpClient)
+  const agents = makeAgents()
   const scope = yield* Effect.scope
-  // Workers live in a child scope closed after the drain below (finalizers run last-added first).
+  // Attempts live in a child scope closed after the drain below (finalizers run last-added first).
   const workerScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+  const attempts = yield* FiberSet.make<void, never>().pipe(Scope.extend(workerScope))
   const authToken =
     typeof options.authToken === "string" ? options.authToken : Redacted.value(options.authToken)
   const policy: RetryPolicy = {
@@ -151,16 +161,15 @@ const make = Effect.gen(function* () {
   }
   const bodyLimit = Math.max(0, options.bodyLimit ?? 64 * 1024)
   const drainTimeout = Duration.decode(options.drainTimeout ?? Duration.seconds(5))
+  const buffer = Math.max(1, Math.floor(options.buffer ?? 2_000))
   const changes = yield* PubSub.unbounded<Change>()
+  const debug = LogLevel.lessThanEqual(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
   const lanes = new Map<string, Lane>()
   let closing = false
   const stats = { attempts: 0, delivered: 0, retried: 0, deadLettered: 0 }
-
-  const wakeLane = (lane: Lane) => {
-    const d = lane.wake
-    lane.wake = Deferred.unsafeMake<void>(FiberId.none)
-    Deferred.unsafeDone(d, Effect.void)
-  }
+  // DLV-1: acknowledged callbacks waiting for their delete; their queues wait with them (DLV-4).
+  let acked: Array<readonly [Lane, OutboxItem]> = []
+  let ackKick = Deferred.unsafeMake<void>(FiberId.none)
 
   const annotate = (item: OutboxItem) =>
     Effect.annotateLogs({
@@ -171,20 +180,165 @@ const make = Effect.gen(function* () {
       attempts: item.attempts + 1
     })
 
-  /** One attempt and what follows from it. */
-  const deliverOne = (lane: Lane, item: OutboxItem): Effect.Effect<void, unknown> =>
+  const laneOf = (origin: string): Lane => {
+    const existing = lanes.get(origin)
+    if (existing !== undefined) return existing
+    const own = options.lanes?.[origin]
+    const lane: Lane = {
+      origin,
+      concurrency: Math.max(1, own?.concurrency ?? options.concurrency ?? 4),
+      timeout: Duration.decode(own?.attemptTimeout ?? options.attemptTimeout ?? Duration.seconds(5)),
+      queues: new Map(),
+      ready: [],
+      known: new Set(),
+      inflight: 0,
+      spilled: false,
+      loading: false,
+      missed: false
+    }
+    lanes.set(origin, lane)
+    return lane
+  }
+
+  /** A lane with nothing in memory, in flight or in the store is forgotten (origins come and go). */
+  const release = (lane: Lane) => {
+    if (lane.known.size === 0 && lane.inflight === 0 && !lane.spilled && !lane.loading)
+      lanes.delete(lane.origin)
+  }
+
+  /** Puts a callback in its queue (in lane order); false when the lane is full. */
+  const admit = (lane: Lane, item: OutboxItem): boolean => {
+    if (lane.known.has(item.id)) return true
+    if (lane.known.size >= buffer) return false
+    lane.known.add(item.id)
+    const key = queueKey(item)
+    const queue = lane.queues.get(key)
+    if (queue === undefined) {
+      lane.queues.set(key, [item])
+      lane.ready.push(key)
+      return true
+    }
+    // Usually the newest; a commit that finished late (another account's, on PostgreSQL) goes in order.
+    let at = queue.length
+    while (at > 1 && queue[at - 1]!.laneSeq > item.laneSeq) at--
+    queue.splice(at, 0, item)
+    return true
+  }
+
+  /** The head of a queue is done (delivered or dead-lettered): the next one may go. */
+  const finish = (lane: Lane, item: OutboxItem) => {
+    const key = queueKey(item)
+    const queue = lane.queues.get(key)
+    if (queue?.[0]?.id === item.id) queue.shift()
+    if (queue !== undefined && queue.length > 0) lane.ready.push(key)
+    else lane.queues.delete(key)
+  }
+
+  /** DLV-13: loads the oldest callbacks of the origin that are not in memory. */
+  const load = (lane: Lane): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (lane.loading || !lane.spilled || closing || lane.known.size > buffer / 2) return Effect.void
+      lane.loading = true
+      lane.missed = false
+      const limit = lane.known.size + (buffer - lane.known.size)
+      return store.pendingOf(lane.origin, limit).pipe(
+        Effect.flatMap((rows) => {
+          lane.loading = false
+          let full = false
+          for (const row of rows) if (!admit(lane, row)) full = true
+          // Everything the store holds is known now, unless something was left out meanwhile.
+          if (!full && rows.length < limit && !lane.missed) lane.spilled = false
+          release(lane)
+          return pump(lane)
+        }),
+        Effect.catchAll((e) => {
+          lane.loading = false
+          return Effect.logError(`callback delivery: store failure, retrying in 1 s: ${e.message}`).pipe(
+            Effect.zipRight(Effect.sleep(Duration.seconds(1))),
+            Effect.zipRight(load(lane))
+          )
+        })
+      )
+    })
+
+  /** Starts attempts while the lane has room and ready heads. */
+  const pump = (lane: Lane): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const starting: Array<OutboxItem> = []
+      while (!closing && lane.inflight < lane.concurrency && lane.ready.length > 0) {
+        const key = lane.ready.shift()!
+        const head = lane.queues.get(key)?.[0]
+        if (head === undefined) continue
+        lane.inflight++
+        starting.push(head)
+      }
+      if (starting.length === 0) return lane.spilled ? load(lane) : Effect.void
+      return Effect.forEach(starting, (item) => FiberSet.run(attempts, attemptOne(lane, item)), {
+        discard: true
+      })
+    })
+
+  /** One attempt, what follows from it, and the next attempts of the lane. */
+  const attemptOne = (lane: Lane, item: OutboxItem): Effect.Effect<void> =>
+    deliverOne(lane, item).pipe(
+      Effect.catchAll((e) =>
+        // A store failure: say so and try this callback again in a second (the outbox still holds it).
+        Effect.logError(`callback delivery: store failure, retrying in 1 s: ${e.message}`).pipe(
+          Effect.zipRight(Clock.currentTimeMillis),
+          Effect.map((now): number | "acked" | undefined => now + 1_000)
+        )
+      ),
+      Effect.flatMap((retryAt) =>
+        Effect.suspend(() => {
+          lane.inflight--
+          if (retryAt === "acked") return pump(lane)
+          if (retryAt !== undefined) {
+            // The head keeps its queue; it is ready again at its due time.
+            const key = queueKey(item)
+            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.forkIn(
+                Effect.sleep(Duration.millis(Math.max(0, retryAt - now))).pipe(
+                  Effect.zipRight(
+                    Effect.suspend(() => {
+                      if (lane.queues.get(key) !== undefined) lane.ready.push(key)
+                      return pump(lane)
+                    })
+                  )
+                ),
+                workerScope
+              )
+            ).pipe(Effect.zipRight(pump(lane)))
+          }
+          finish(lane, item)
+          return Effect.zipRight(
+            pump(lane),
+            Effect.sync(() => release(lane))
+          )
+        })
+      )
+    )
+
+  /**
+   * One attempt; answers when to try the head again (`undefined`: it is done, `"acked"`: done once
+   * its delete is committed).
+   */
+  const deliverOne = (
+    lane: Lane,
+    item: OutboxItem
+  ): Effect.Effect<number | "acked" | undefined, StoreError> =>
     Effect.gen(function* () {
       if (item.origin.startsWith("invalid:")) {
         // Not a URL anything can be sent to: no attempt will ever succeed (DLV-8).
         yield* store.deadLetter(item.id, "Invalid URL")
+        lane.known.delete(item.id)
         stats.deadLettered++
         yield* Effect.logError("callback dead-lettered: Invalid URL").pipe(annotate(item))
         yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason: "Invalid URL" })
-        return
+        return undefined
       }
       stats.attempts++
       const key = options.tokens?.[item.account] ?? authToken
-      const outcome = yield* attempt(client, request(key, item.callback, String(item.id)), {
+      const outcome = yield* attempt(agents, request(key, item.callback, String(item.id)), {
         timeout: lane.timeout,
         bodyLimit
       })
@@ -192,103 +346,134 @@ const make = Effect.gen(function* () {
       const decision = decide(policy, outcome, item.attempts, item.createdAt, now)
       switch (decision._tag) {
         case "Ack": {
-          yield* store.ack(item.id)
+          acked.push([lane, item])
+          Deferred.unsafeDone(ackKick, Exit.void)
           stats.delivered++
           const status = outcome._tag === "Acknowledged" ? outcome.status : 200
-          yield* (
-            item.attempts === 0
-              ? Effect.logDebug("callback delivered")
-              : Effect.logInfo(`callback delivered after ${item.attempts + 1} attempts`)
-          ).pipe(annotate(item))
+          // DLV-10: a first-time delivery is not a state change worth a line (debug level only).
+          if (item.attempts > 0)
+            yield* Effect.logInfo(`callback delivered after ${item.attempts + 1} attempts`).pipe(
+              annotate(item)
+            )
+          else if (debug) yield* Effect.logDebug("callback delivered").pipe(annotate(item))
           yield* PubSub.publish(changes, { _tag: "Delivered", item, status })
-          return
+          return "acked" as const
         }
         case "Retry": {
           yield* store.fail(item.id, decision.at, decision.reason)
           stats.retried++
+          const queue = lane.queues.get(queueKey(item))
+          if (queue?.[0]?.id === item.id)
+            queue[0] = {
+              ...item,
+              attempts: item.attempts + 1,
+              nextAttemptAt: decision.at,
+              lastError: decision.reason
+            }
           if (item.attempts === 0)
             yield* Effect.logWarning(`callback failing, retrying until delivered: ${decision.reason}`).pipe(
               annotate(item)
             )
           yield* PubSub.publish(changes, { _tag: "Retrying", item, at: decision.at, reason: decision.reason })
-          return
+          return decision.at
         }
         case "DeadLetter": {
           yield* store.deadLetter(item.id, decision.reason)
+          lane.known.delete(item.id)
           stats.deadLettered++
           yield* Effect.logError(`callback dead-lettered: ${decision.reason}`).pipe(annotate(item))
           yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason: decision.reason })
-          return
+          return undefined
         }
       }
     })
 
-  /** Claims are made one at a time per lane, so two workers never take the same callback. */
-  const worker = (lane: Lane, claimLock: Effect.Semaphore, batch: number): Effect.Effect<void> =>
-    Effect.gen(function* () {
-      while (!closing) {
-        // Taken before looking, so a wake-up that comes while we look is not missed.
-        const wake = lane.wake
-        const now = yield* Clock.currentTimeMillis
-        // Heads of distinct (MPC, URL) lanes (DLV-4), several per claim: one store round trip per batch.
-        const items = yield* claimLock.withPermits(1)(store.claim(lane.origin, now, batch))
-        if (items.length > 0) {
-          yield* Effect.forEach(items, (item) => deliverOne(lane, item), {
-            concurrency: "unbounded",
-            discard: true
-          })
-          // The lane's next callback may now be due for another worker.
-          wakeLane(lane)
-          continue
-        }
-        if (closing) return
-        const due = yield* store.nextDue(lane.origin)
-        const wait = Option.match(due, {
-          onNone: () => idlePoll,
-          onSome: (at) => Duration.millis(Math.max(0, at - now))
+  /** DLV-1: deletes the acknowledged callbacks, then lets their queues go on. */
+  const flushAcks: Effect.Effect<void> = Effect.suspend(() => {
+    if (acked.length === 0) return Effect.void
+    const batch = acked
+    acked = []
+    return store.ackMany(batch.map(([, item]) => item.id)).pipe(
+      Effect.flatMap(() =>
+        Effect.suspend(() => {
+          const touched = new Set<Lane>()
+          for (const [lane, item] of batch) {
+            lane.known.delete(item.id)
+            finish(lane, item)
+            touched.add(lane)
+          }
+          return Effect.forEach(
+            touched,
+            (lane) =>
+              Effect.zipRight(
+                pump(lane),
+                Effect.sync(() => release(lane))
+              ),
+            {
+              discard: true
+            }
+          )
         })
-        yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(wait))
-      }
-    }).pipe(
-      Effect.catchAllCause((cause) =>
-        // A store failure: say so, pause, go on (the outbox still holds everything).
-        Effect.logError("callback delivery: store failure, retrying in 1 s", cause).pipe(
-          Effect.zipRight(Effect.sleep(Duration.seconds(1))),
-          Effect.zipRight(Effect.suspend(() => (closing ? Effect.void : worker(lane, claimLock, batch))))
+      ),
+      Effect.catchAll((e) =>
+        Effect.sync(() => {
+          // Kept for the next round; their queues wait, so nothing after them is sent meanwhile.
+          acked = batch.concat(acked)
+        }).pipe(
+          Effect.zipRight(
+            Effect.logError(`callback delivery: store failure on acknowledgement: ${e.message}`)
+          ),
+          Effect.zipRight(Effect.sleep(Duration.seconds(1)))
         )
       )
     )
+  })
+  // Acknowledgements that arrive while a delete is being written share the next one.
+  yield* Effect.forkIn(
+    Effect.forever(
+      Effect.suspend(() =>
+        acked.length > 0
+          ? flushAcks
+          : Effect.zipRight(
+              Deferred.await(ackKick),
+              Effect.sync(() => {
+                ackKick = Deferred.unsafeMake<void>(FiberId.none)
+              })
+            )
+      )
+    ),
+    workerScope
+  )
 
-  const ensureLane = (origin: string): Effect.Effect<Lane> =>
+  /** Queues callbacks just committed (the journal calls this after each commit). */
+  const enqueue = (items: ReadonlyArray<OutboxItem>): Effect.Effect<void> =>
     Effect.suspend(() => {
-      const existing = lanes.get(origin)
-      if (existing !== undefined) return Effect.succeed(existing)
-      const own = options.lanes?.[origin]
-      const lane: Lane = {
-        origin,
-        concurrency: Math.max(1, own?.concurrency ?? options.concurrency ?? 4),
-        timeout: Duration.decode(own?.attemptTimeout ?? options.attemptTimeout ?? Duration.seconds(5)),
-        wake: Deferred.unsafeMake<void>(FiberId.none),
-        workers: []
+      const touched = new Set<Lane>()
+      for (const item of items) {
+        const lane = laneOf(item.origin)
+        touched.add(lane)
+        if (lane.spilled && lane.loading) lane.missed = true
+        if (lane.spilled || !admit(lane, item)) lane.spilled = true
       }
-      lanes.set(origin, lane)
-      const claimLock = Effect.unsafeMakeSemaphore(1)
-      return Effect.forEach(
-        // DLV-5: at most `concurrency` attempts in flight: workers of up to 8 claims each.
-        batches(lane.concurrency).map((batch) => worker(lane, claimLock, batch)),
-        (w) => Effect.forkIn(w, workerScope).pipe(Effect.map((f) => lane.workers.push(f))),
-        { discard: true }
-      ).pipe(Effect.as(lane))
+      return Effect.forEach(touched, pump, { discard: true })
     })
 
-  /** Wakes the lanes of these origins (creating them as needed): they have new callbacks. */
+  /** Tells the lanes of these origins that the store has callbacks for them (loaded from there). */
   const notify = (origins: Iterable<string>): Effect.Effect<void> =>
-    Effect.forEach(new Set(origins), (origin) => Effect.map(ensureLane(origin), wakeLane), { discard: true })
+    Effect.forEach(
+      new Set(origins),
+      (origin) =>
+        Effect.suspend(() => {
+          const lane = laneOf(origin)
+          lane.spilled = true
+          if (lane.loading) lane.missed = true
+          return load(lane)
+        }),
+      { discard: true }
+    )
 
-  // DLV-2: start from whatever the outbox holds.
-  const released = yield* store.releaseClaims.pipe(Effect.orDie)
-  if (released > 0)
-    yield* Effect.logInfo(`callback delivery: ${released} interrupted attempts will be retried`)
+  // DLV-2: start from whatever the outbox holds (claims of an older version go back to pending).
+  yield* store.releaseClaims.pipe(Effect.orDie)
   yield* notify(yield* store.origins.pipe(Effect.orDie))
 
   // DLV-12: bounded drain on shutdown.
@@ -296,11 +481,13 @@ const make = Effect.gen(function* () {
     scope,
     Effect.gen(function* () {
       closing = true
-      for (const lane of lanes.values()) wakeLane(lane)
-      const fibers = [...lanes.values()].flatMap((l) => l.workers)
-      const drained = yield* Fiber.joinAll(fibers).pipe(Effect.timeout(drainTimeout), Effect.isSuccess)
-      if (!drained) yield* Fiber.interruptAll(fibers)
-      yield* store.releaseClaims.pipe(Effect.ignore)
+      const drained = yield* FiberSet.awaitEmpty(attempts).pipe(
+        Effect.timeout(drainTimeout),
+        Effect.isSuccess
+      )
+      if (!drained) yield* FiberSet.clear(attempts)
+      yield* flushAcks
+      agents.close()
       const remaining = yield* store.outbox({ limit: 0, offset: 0 }).pipe(
         Effect.map((p) => p.total),
         Effect.orElseSucceed(() => -1)
@@ -312,16 +499,27 @@ const make = Effect.gen(function* () {
   )
 
   return {
+    enqueue,
     notify,
     /** State changes of callbacks, as they are logged. */
     changes: changes as PubSub.PubSub<Change>,
-    stats: Effect.sync((): DeliveryStats => ({ ...stats }))
+    stats: Effect.sync((): DeliveryStats => ({ ...stats })),
+    /**
+     * Callbacks held in memory over every lane (DLV-13: bounded by `buffer` per lane).
+     *
+     * @since 0.2.0
+     */
+    buffered: Effect.sync(() => {
+      let n = 0
+      for (const lane of lanes.values()) n += lane.known.size
+      return { lanes: lanes.size, callbacks: n }
+    })
   } as const
 })
 
 /**
- * The delivery engine. `Delivery.layer(options)` needs the `Store` and an `HttpClient`;
- * `Delivery.Live(options)` brings Node's (undici).
+ * The delivery engine. `Delivery.layer(options)` needs the `Store`; it sends with Node's HTTP
+ * client (`Delivery.Live` is the same layer, kept for 0.1 callers).
  *
  * @since 0.1.0
  * @category services
@@ -329,13 +527,11 @@ const make = Effect.gen(function* () {
 export class Delivery extends Effect.Service<Delivery>()("@mpc-kit/http/Delivery", {
   scoped: make
 }) {
-  /** The delivery engine with these options; needs the `Store` and an `HttpClient`. */
-  static readonly layer = (
-    options: DeliveryOptions
-  ): Layer.Layer<Delivery, never, Store | HttpClient.HttpClient> =>
+  /** The delivery engine with these options; needs the `Store`. */
+  static readonly layer = (options: DeliveryOptions): Layer.Layer<Delivery, never, Store> =>
     Delivery.Default.pipe(Layer.provide(Layer.succeed(DeliveryConfig, options)))
 
-  /** The delivery engine with these options and Node's HTTP client (undici); needs the `Store`. */
+  /** The same as `layer` (since 0.2.0 the engine brings its own HTTP client). */
   static readonly Live = (options: DeliveryOptions): Layer.Layer<Delivery, never, Store> =>
-    Delivery.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    Delivery.layer(options)
 }

@@ -24,8 +24,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
+import type { RetiredMpc } from "../History.js"
 import { type Rebuilt, replay, timersAfter, timersFromList, timersToList } from "./Replay.js"
-import { originOf, Store, type StoreError } from "./Store.js"
+import { type OutboxItem, Store, type StoreError } from "./Store.js"
 
 /**
  * One account's journal, as the engine uses it.
@@ -37,10 +38,16 @@ export interface JournalService {
   /** Rebuilds the account from its latest snapshot and the events after it (the first start records `initial`). */
   readonly recover: (
     initial: State.State,
-    onStep?: (before: State.State, event: Event.Event, result: Step.StepResult) => void
+    onStep?: (before: State.State, event: Event.Event, result: Step.StepResult) => void,
+    onRetire?: (retired: State.Retired) => void
   ) => Effect.Effect<Rebuilt, StoreError>
-  /** Notes one step of the current turn (called inside the engine's turn). */
-  readonly record: (event: Event.Event, result: Step.StepResult) => void
+  /**
+   * Notes one step of the current turn (called inside the engine's turn); `state` is the state after
+   * it, with the MPCs it ended retired (STORE-10).
+   */
+  readonly record: (event: Event.Event, result: Step.StepResult, state: State.State) => void
+  /** STORE-10: an MPC the current turn retired: it goes to the history in the turn's commit. */
+  readonly retire: (entry: RetiredMpc) => void
   /** Closes the current turn: its steps go into the next commit. */
   readonly seal: Effect.Effect<void>
   /** STORE-1: waits until every sealed turn is committed (dies if the store failed). */
@@ -65,8 +72,8 @@ export interface JournalOptions {
   readonly account: string
   /** Write a snapshot once this many events were appended since the last one (default 1000). */
   readonly snapshotEvery?: number | undefined
-  /** Told, after a commit, which origins got callbacks (the delivery engine's `notify`). */
-  readonly notify?: ((origins: Iterable<string>) => Effect.Effect<void>) | undefined
+  /** Given, after a commit, the callbacks it wrote to the outbox (the delivery engine's `enqueue`). */
+  readonly enqueue?: ((items: ReadonlyArray<OutboxItem>) => Effect.Effect<void>) | undefined
   /**
    * Fault injection for the crash tests: called before each commit (`before`, with the commit's
    * number) and after it (`after`), before any answer waiting on it is released.
@@ -77,6 +84,7 @@ export interface JournalOptions {
 interface Batch {
   readonly events: Array<Event.Event>
   readonly callbacks: Array<Command.SendCallback>
+  readonly retired: Array<RetiredMpc>
   state: State.State
   timers: Timers.Timers
   readonly done: Deferred.Deferred<void>
@@ -85,6 +93,7 @@ interface Batch {
 const newBatch = (state: State.State, timers: Timers.Timers): Batch => ({
   events: [],
   callbacks: [],
+  retired: [],
   state,
   timers,
   done: Deferred.unsafeMake<void>(FiberId.none)
@@ -108,10 +117,12 @@ export const make = (options: JournalOptions) =>
     let inflight: Batch | undefined
     let failure: string | undefined
     let lastSnapshot = 0
+    // STORE-2, STORE-11: the sequence number of the next event (this journal is the account's only writer).
+    let nextSeq: number | undefined
     let commits = 0
     let kick = Deferred.unsafeMake<void>(FiberId.none)
 
-    const recover: JournalService["recover"] = (initial, onStep) =>
+    const recover: JournalService["recover"] = (initial, onStep, onRetire) =>
       Effect.gen(function* () {
         const snapshot = yield* store.latestSnapshot(account)
         let base: Rebuilt
@@ -128,9 +139,11 @@ export const make = (options: JournalOptions) =>
         const rebuilt = replay(
           base,
           logged.map((e) => e.event),
-          onStep
+          onStep,
+          onRetire
         )
         const last = logged.at(-1)?.seq ?? from
+        nextSeq = last + 1
         // STORE-4: the next start reads this snapshot and nothing before it.
         if (last > from)
           yield* store.writeSnapshot(account, last, rebuilt.state, timersToList(rebuilt.timers))
@@ -139,18 +152,25 @@ export const make = (options: JournalOptions) =>
         return rebuilt
       })
 
-    const record: JournalService["record"] = (event, result) => {
-      const before = shadow ?? { state: result.state, timers: Timers.empty }
+    const record: JournalService["record"] = (event, result, state) => {
+      const before = shadow ?? { state, timers: Timers.empty }
       const timers = timersAfter(before.timers, event, result)
-      shadow = { state: result.state, timers }
+      shadow = { state, timers }
       // A refused step leaves the state as it was; only a timer's firing changes something (it is gone).
       if (result.refused !== undefined && event._tag !== "TimerFired") return
-      if (turn === undefined) turn = newBatch(result.state, timers)
+      if (turn === undefined) turn = newBatch(state, timers)
       turn.events.push(event)
-      turn.state = result.state
+      turn.state = state
       turn.timers = timers
       if (result.refused === undefined)
         for (const c of result.commands) if (c._tag === "SendCallback") turn.callbacks.push(c)
+    }
+
+    const retire: JournalService["retire"] = (entry) => {
+      // Always after the `record` of the step that ended the MPC, so the turn is open.
+      const now = shadow
+      if (turn === undefined && now !== undefined) turn = newBatch(now.state, now.timers)
+      turn?.retired.push(entry)
     }
 
     const seal: Effect.Effect<void> = Effect.sync(() => {
@@ -161,6 +181,7 @@ export const make = (options: JournalOptions) =>
       else {
         for (const e of t.events) open.events.push(e)
         for (const c of t.callbacks) open.callbacks.push(c)
+        for (const r of t.retired) open.retired.push(r)
         open.state = t.state
         open.timers = t.timers
         // The turn's own deferred is never awaited: `durable` looks at `open`.
@@ -180,17 +201,20 @@ export const make = (options: JournalOptions) =>
           return
         }
         options.fault?.("before", ++commits)
-        const appended = yield* Effect.either(store.appendEvents(account, b.events, b.callbacks))
+        const appended = yield* Effect.either(
+          store.appendEvents(account, b.events, b.callbacks, { retired: b.retired, first: nextSeq })
+        )
         if (appended._tag === "Left") {
           failure = `the store failed (${appended.left.message}): the live state is ahead of the log; restart the emulator to rebuild it`
           yield* Effect.logError(`journal of ${account}: ${failure}`)
           yield* Deferred.die(b.done, new Error(failure))
           return
         }
+        if (nextSeq !== undefined) nextSeq += b.events.length
         options.fault?.("after", commits)
         yield* Deferred.succeed(b.done, undefined)
-        if (b.callbacks.length > 0 && options.notify !== undefined)
-          yield* options.notify(b.callbacks.map((c) => originOf(c.url)))
+        if (appended.right.items.length > 0 && options.enqueue !== undefined)
+          yield* options.enqueue(appended.right.items)
         const seq = appended.right.seq
         if (seq - lastSnapshot >= every) {
           lastSnapshot = seq
@@ -229,5 +253,5 @@ export const make = (options: JournalOptions) =>
         yield* Fiber.interrupt(fiber)
       })
     )
-    return Journal.of({ recover, record, seal, durable })
+    return Journal.of({ recover, record, retire, seal, durable })
   })

@@ -1,15 +1,17 @@
 /**
- * The store on SQLite (the default) or PostgreSQL (STORE-7).
+ * The store on SQLite (the default) or PostgreSQL (STORE-7). Each client is loaded when its layer
+ * is built, so a program that never asks for PostgreSQL need not install it (both are optional
+ * peer dependencies).
  *
  * @since 0.1.0
  */
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -51,7 +53,12 @@ export const StoreSqlite = (
   dataDir: string,
   options: SqliteOptions = {}
 ): Layer.Layer<Store | SqlClient.SqlClient> => {
-  const client = Layer.suspend(() => SqliteClient.layer({ filename: sqliteFile(dataDir) }))
+  const client = Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
+      (SqliteClient) => SqliteClient.layer({ filename: sqliteFile(dataDir) })
+    )
+  )
   // STORE-9: set before the store runs its migrations (the client holds one connection).
   const pragmas = Layer.effectDiscard(
     Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -69,8 +76,35 @@ export const StoreSqlite = (
  */
 export const StorePg = (url: string | Redacted.Redacted<string>): Layer.Layer<Store | SqlClient.SqlClient> =>
   Store.Default.pipe(
-    Layer.provideMerge(PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })),
+    Layer.provideMerge(
+      Layer.unwrapEffect(
+        Effect.map(
+          Effect.promise(() => import("@effect/sql-pg/PgClient")),
+          (PgClient) => PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })
+        )
+      )
+    ),
     Layer.orDie
+  )
+
+/**
+ * Whether SQLite's client (`@effect/sql-sqlite-node` and its native module) can be loaded here.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const sqliteAvailable = (): Promise<boolean> =>
+  import("@effect/sql-sqlite-node/SqliteClient").then(
+    (SqliteClient) =>
+      // The native module loads when a database is opened: open one in memory and ask it something.
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.flatMap(Layer.build(SqliteClient.layer({ filename: ":memory:" })), (ctx) =>
+            Effect.asVoid(Context.get(ctx, SqlClient.SqlClient)`SELECT 1`)
+          )
+        ).pipe(Effect.exit, Effect.map(Exit.isSuccess))
+      ),
+    () => false
   )
 
 /**

@@ -89,6 +89,12 @@ const snapshotTimers = Effect.gen(function* () {
   yield* sql`ALTER TABLE mpc_snapshots ADD COLUMN timers TEXT`
 })
 
+// DLV-2, DLV-5: the delivery engine loads an origin's callbacks oldest first.
+const outboxByOrigin = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE INDEX mpc_outbox_origin ON mpc_outbox (origin, id)`
+})
+
 /**
  * Runs the migrations not yet applied (recorded in `mpc_migrations`).
  *
@@ -96,6 +102,10 @@ const snapshotTimers = Effect.gen(function* () {
  * @category store
  */
 export const run = Migrator.make({})({
-  loader: Migrator.fromRecord({ "1_initial": initial, "2_snapshot_timers": snapshotTimers }),
+  loader: Migrator.fromRecord({
+    "1_initial": initial,
+    "2_snapshot_timers": snapshotTimers,
+    "3_outbox_by_origin": outboxByOrigin
+  }),
   table: "mpc_migrations"
 })

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type Command, type Event, type State, Step, Timers } from "@mpc-kit/domain"
+import { type Command, type Event, State, Step, Timers } from "@mpc-kit/domain"
 
 /**
  * The timers after one step, as the engine keeps them: a fired timer leaves, an accepted step's commands apply.
@@ -62,7 +62,8 @@ export interface Rebuilt {
 }
 
 /**
- * STORE-3: folds `step` over `events` from `from`; `onStep` sees every step (the engine rebuilds traces).
+ * STORE-3, STORE-10: folds `step` over `events` from `from`, retiring the MPCs each step ends as the
+ * engine does; `onStep` sees every step (the engine rebuilds traces), `onRetire` every MPC retired.
  *
  * @since 0.2.0
  * @category store
@@ -70,7 +71,8 @@ export interface Rebuilt {
 export const replay = (
   from: Rebuilt,
   events: Iterable<Event.Event>,
-  onStep?: (before: State.State, event: Event.Event, result: Step.StepResult) => void
+  onStep?: (before: State.State, event: Event.Event, result: Step.StepResult) => void,
+  onRetire?: (retired: State.Retired) => void
 ): Rebuilt => {
   let state = from.state
   let timers = from.timers
@@ -78,7 +80,9 @@ export const replay = (
     const result = Step.step(state, event)
     onStep?.(state, event, result)
     timers = timersAfter(timers, event, result)
-    state = result.state
+    const settled = State.retireEndedSince(state, result.state)
+    if (onRetire !== undefined) for (const r of settled.retired) onRetire(r)
+    state = settled.state
   }
   return { state, timers }
 }

@@ -12,12 +12,13 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Command, Event, State } from "@mpc-kit/domain"
+import { Command, Event, State, Trace } from "@mpc-kit/domain"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type { Filter, RetiredMpc } from "../History.js"
 import * as Migrations from "./Migrations.js"
 
 /**
@@ -34,12 +35,28 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 const EventJson = Schema.parseJson(Event.Event)
 const StateJson = Schema.parseJson(State.State)
 const CallbackJson = Schema.parseJson(Command.SendCallback)
-const encodeEvent = Schema.encode(EventJson)
 const decodeEvent = Schema.decode(EventJson)
 const encodeState = Schema.encode(StateJson)
 const decodeState = Schema.decode(StateJson)
-const encodeCallback = Schema.encode(CallbackJson)
+const encodeCallback = Schema.encodeSync(CallbackJson)
 const decodeCallback = Schema.decodeSync(CallbackJson)
+const encodeEventSync = Schema.encodeSync(EventJson)
+const MpcJson = Schema.parseJson(State.Mpc)
+const TraceJson = Schema.parseJson(Schema.Array(Trace.TraceEntry))
+const encodeMpc = Schema.encodeSync(MpcJson)
+const decodeMpc = Schema.decodeSync(MpcJson)
+const encodeTrace = Schema.encodeSync(TraceJson)
+const decodeTrace = Schema.decodeSync(TraceJson)
+
+/** DLV-4: a lane position from the commit's last event and the callback's place in the commit. */
+const laneSpan = 2 ** 20
+/** Rows per INSERT statement (under SQLite's bound-parameter limit). */
+const chunk = 400
+const chunks = <A>(xs: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += chunk) out.push(xs.slice(i, i + chunk))
+  return out
+}
 
 /**
  * DLV-5: the lane a URL's callbacks are delivered on: its origin (scheme, host, port).
@@ -91,6 +108,12 @@ export interface Appended {
   readonly seq: number
   /** The outbox ids of the callbacks, in the order given. */
   readonly outboxIds: ReadonlyArray<number>
+  /**
+   * The callbacks as written to the outbox, in the order given (what the delivery engine queues).
+   *
+   * @since 0.2.0
+   */
+  readonly items: ReadonlyArray<OutboxItem>
 }
 
 /**
@@ -138,49 +161,19 @@ export interface DeadLetter {
 }
 
 /**
- * An ended MPC as kept for reads (STORE-6); the documents are the shell's own JSON.
+ * What one commit appends besides its events and callbacks.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category store
  */
-export interface HistoryEntry {
-  readonly account: string
-  readonly mpcUuid: string
-  readonly name: string
-  readonly status: string
-  readonly terminationCauseCode: string | undefined
-  readonly creationTime: number
-  readonly endTime: number | undefined
-  readonly mpc: unknown
-  readonly members: unknown
-  readonly trace: unknown
-}
-
-/**
- * Bounds on a time column (epoch ms), as the list endpoints' `__gt`, `__gte`, `__lt`, `__lte`.
- *
- * @since 0.1.0
- * @category store
- */
-export interface TimeRange {
-  readonly gt?: number | undefined
-  readonly gte?: number | undefined
-  readonly lt?: number | undefined
-  readonly lte?: number | undefined
-}
-
-/**
- * The list endpoints' filters (all optional, combined with AND).
- *
- * @since 0.1.0
- * @category store
- */
-export interface HistoryFilter {
-  readonly name?: string | undefined
-  readonly status?: string | undefined
-  readonly terminationCauseCode?: string | undefined
-  readonly creationTime?: TimeRange | undefined
-  readonly endTime?: TimeRange | undefined
+export interface AppendOptions {
+  /** STORE-10: the MPCs the events ended, written to the history in the same transaction. */
+  readonly retired?: ReadonlyArray<RetiredMpc> | undefined
+  /**
+   * The sequence number the first event takes, when the writer knows it (the journal does); without
+   * it the store reads the last one.
+   */
+  readonly first?: number | undefined
 }
 
 /**
@@ -240,17 +233,10 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   reason: String(r.reason)
 })
 
-const toHistory = (r: Row): HistoryEntry => ({
+const toRetired = (r: Row): RetiredMpc => ({
   account: String(r.account),
-  mpcUuid: String(r.mpc_uuid),
-  name: String(r.name),
-  status: String(r.status),
-  terminationCauseCode: optStr(r.termination_cause_code),
-  creationTime: num(r.creation_time),
-  endTime: optNum(r.end_time),
-  mpc: JSON.parse(String(r.mpc)),
-  members: JSON.parse(String(r.members)),
-  trace: JSON.parse(String(r.trace))
+  mpc: decodeMpc(String(r.mpc)),
+  trace: decodeTrace(String(r.trace))
 })
 
 const make = Effect.gen(function* () {
@@ -269,52 +255,81 @@ const make = Effect.gen(function* () {
           })
       )
 
-  /** STORE-1, STORE-2, DLV-1: the events and the callbacks they produced, in one transaction. */
+  /**
+   * STORE-1, STORE-2, DLV-1, STORE-10, STORE-11: the events, the callbacks they produced and the MPCs they
+   * ended, in one transaction. A callback's lane position (DLV-4) comes from the commit's last event
+   * and its place in the commit, so no lane is read back.
+   */
   const appendEvents = (
     account: string,
     events: ReadonlyArray<Event.Event>,
-    callbacks: ReadonlyArray<Command.SendCallback>
+    callbacks: ReadonlyArray<Command.SendCallback>,
+    options: AppendOptions = {}
   ): Effect.Effect<Appended, StoreError> =>
     Effect.gen(function* () {
-      const encoded = yield* Effect.forEach(events, (e) => encodeEvent(e))
+      if (callbacks.length > 0 && events.length === 0)
+        return yield* Effect.die(new Error("appendEvents: callbacks without the event that produced them"))
+      const encoded = events.map((e) => encodeEventSync(e))
+      const payloads = callbacks.map((c) => encodeCallback(c))
+      const retired = (options.retired ?? []).map((e) => ({
+        account: e.account,
+        mpc_uuid: e.mpc.uuid,
+        name: e.mpc.name,
+        status: e.mpc.status.toLowerCase(),
+        termination_cause_code: e.mpc.termination === undefined ? null : String(e.mpc.termination.code),
+        creation_time: e.mpc.createdAt,
+        end_time: e.mpc.endedAt ?? null,
+        mpc: encodeMpc(e.mpc),
+        members: "[]",
+        trace: encodeTrace(e.trace)
+      }))
       const now = yield* Clock.currentTimeMillis
       return yield* sql.withTransaction(
         Effect.gen(function* () {
-          const [last] = yield* sql<Row>`SELECT MAX(seq) AS seq FROM mpc_events WHERE account = ${account}`
-          const first = (optNum(last?.seq) ?? 0) + 1
-          if (encoded.length > 0)
-            yield* sql`INSERT INTO mpc_events ${sql.insert(
-              encoded.map((event, i) => ({ account, seq: first + i, event }))
-            )}`
-          const seq = first + encoded.length - 1
-          const laneTails = new Map<string, number>()
-          const rows: Array<Row> = []
-          for (const cb of callbacks) {
-            const key = `${cb.mpcUuid}\u0000${cb.url}`
-            let tail = laneTails.get(key)
-            if (tail === undefined) {
-              const [r] =
-                yield* sql<Row>`SELECT MAX(lane_seq) AS s FROM mpc_outbox WHERE account = ${account} AND mpc_uuid = ${cb.mpcUuid} AND url = ${cb.url}`
-              tail = optNum(r?.s) ?? 0
-            }
-            laneTails.set(key, tail + 1)
-            rows.push({
-              account,
-              mpc_uuid: cb.mpcUuid,
-              url: cb.url,
-              origin: originOf(cb.url),
-              lane_seq: tail + 1,
-              event_seq: seq,
-              payload: yield* encodeCallback(cb),
-              created_at: now,
-              attempts: 0,
-              next_attempt_at: now,
-              status: "pending"
-            })
+          let first = options.first
+          if (first === undefined) {
+            const [last] = yield* sql<Row>`SELECT MAX(seq) AS seq FROM mpc_events WHERE account = ${account}`
+            first = (optNum(last?.seq) ?? 0) + 1
           }
-          const ids =
-            rows.length === 0 ? [] : yield* sql<Row>`INSERT INTO mpc_outbox ${sql.insert(rows)} RETURNING id`
-          return { seq, outboxIds: ids.map((r) => num(r.id)) }
+          const from = first
+          for (const part of chunks(encoded.map((event, i) => ({ account, seq: from + i, event }))))
+            yield* sql`INSERT INTO mpc_events ${sql.insert(part)}`
+          const seq = first + encoded.length - 1
+          const rows = callbacks.map((cb, i) => ({
+            account,
+            mpc_uuid: cb.mpcUuid,
+            url: cb.url,
+            origin: originOf(cb.url),
+            lane_seq: seq * laneSpan + i,
+            event_seq: seq,
+            payload: payloads[i]!,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            status: "pending"
+          }))
+          const ids: Array<number> = []
+          for (const part of chunks(rows))
+            for (const r of yield* sql<Row>`INSERT INTO mpc_outbox ${sql.insert(part)} RETURNING id`)
+              ids.push(num(r.id))
+          for (const part of chunks(retired)) yield* sql`INSERT INTO mpc_history ${sql.insert(part)}`
+          const items = rows.map(
+            (r, i): OutboxItem => ({
+              id: ids[i]!,
+              account,
+              mpcUuid: r.mpc_uuid,
+              url: r.url,
+              origin: r.origin,
+              laneSeq: r.lane_seq,
+              eventSeq: seq,
+              callback: callbacks[i]!,
+              createdAt: now,
+              attempts: 0,
+              nextAttemptAt: now,
+              lastError: undefined
+            })
+          )
+          return { seq, outboxIds: ids, items }
         })
       )
     }).pipe(wrap("appendEvents"))
@@ -429,6 +444,24 @@ const make = Effect.gen(function* () {
   const ack = (id: number): Effect.Effect<void, StoreError> =>
     sql`DELETE FROM mpc_outbox WHERE id = ${id}`.pipe(Effect.asVoid, wrap("ack"))
 
+  /** DLV-1: several acknowledged callbacks leave the outbox at once (the delivery engine batches them). */
+  const ackMany = (ids: ReadonlyArray<number>): Effect.Effect<void, StoreError> =>
+    ids.length === 0
+      ? Effect.void
+      : Effect.forEach(chunks(ids), (part) => sql`DELETE FROM mpc_outbox WHERE ${sql.in("id", part)}`, {
+          discard: true
+        }).pipe(wrap("ackMany"))
+
+  /**
+   * DLV-2, DLV-5: the oldest `limit` callbacks of `origin` still in the outbox, by id (what the
+   * delivery engine loads when it starts, or when it left some in the store to bound its memory).
+   */
+  const pendingOf = (origin: string, limit: number): Effect.Effect<ReadonlyArray<OutboxItem>, StoreError> =>
+    sql<Row>`SELECT * FROM mpc_outbox WHERE origin = ${origin} ORDER BY id LIMIT ${limit}`.pipe(
+      Effect.map((rows) => rows.map(toOutboxItem)),
+      wrap("pendingOf")
+    )
+
   /** DLV-6, DLV-10: the attempt failed; try again at `nextAttemptAt`, keeping only a summary. */
   const fail = (id: number, nextAttemptAt: number, error: string): Effect.Effect<void, StoreError> =>
     sql`UPDATE mpc_outbox SET status = 'pending', attempts = attempts + 1,
@@ -474,70 +507,49 @@ const make = Effect.gen(function* () {
       return { total: num(c?.n ?? 0), items: rows.map(toDeadLetter) }
     }).pipe(wrap("deadLetters"))
 
-  /** STORE-6: records (or replaces) an ended MPC. */
-  const putHistory = (entry: HistoryEntry): Effect.Effect<void, StoreError> =>
-    sql
-      .withTransaction(
-        Effect.gen(function* () {
-          yield* sql`DELETE FROM mpc_history WHERE account = ${entry.account} AND mpc_uuid = ${entry.mpcUuid}`
-          yield* sql`INSERT INTO mpc_history ${sql.insert({
-            account: entry.account,
-            mpc_uuid: entry.mpcUuid,
-            name: entry.name,
-            status: entry.status,
-            termination_cause_code: entry.terminationCauseCode ?? null,
-            creation_time: entry.creationTime,
-            end_time: entry.endTime ?? null,
-            mpc: JSON.stringify(entry.mpc),
-            members: JSON.stringify(entry.members),
-            trace: JSON.stringify(entry.trace)
-          })}`
-        })
-      )
-      .pipe(wrap("putHistory"))
-
   /** STORE-6: an ended MPC by UUID. */
-  const getHistory = (
-    account: string,
-    mpcUuid: string
-  ): Effect.Effect<Option.Option<HistoryEntry>, StoreError> =>
-    sql<Row>`SELECT * FROM mpc_history WHERE account = ${account} AND mpc_uuid = ${mpcUuid}`.pipe(
-      Effect.map(([r]) => (r === undefined ? Option.none() : Option.some(toHistory(r)))),
+  const getHistory = (account: string, mpcUuid: string): Effect.Effect<RetiredMpc | undefined, StoreError> =>
+    sql<Row>`SELECT account, mpc, trace FROM mpc_history WHERE account = ${account} AND mpc_uuid = ${mpcUuid}`.pipe(
+      Effect.map(([r]) => (r === undefined ? undefined : toRetired(r))),
       wrap("getHistory")
     )
 
-  const range = (column: string, r: TimeRange | undefined) => {
-    if (r === undefined) return []
-    const col = sql.literal(column)
-    const out = []
-    if (r.gt !== undefined) out.push(sql`${col} > ${r.gt}`)
-    if (r.gte !== undefined) out.push(sql`${col} >= ${r.gte}`)
-    if (r.lt !== undefined) out.push(sql`${col} < ${r.lt}`)
-    if (r.lte !== undefined) out.push(sql`${col} <= ${r.lte}`)
-    return out
-  }
+  /** STORE-6: the latest ended MPC of a friendly name. */
+  const latestByName = (account: string, name: string): Effect.Effect<RetiredMpc | undefined, StoreError> =>
+    sql<Row>`SELECT account, mpc, trace FROM mpc_history WHERE account = ${account} AND name = ${name}
+      ORDER BY creation_time DESC, mpc_uuid LIMIT 1`.pipe(
+      Effect.map(([r]) => (r === undefined ? undefined : toRetired(r))),
+      wrap("latestByName")
+    )
 
-  /** STORE-6: ended MPCs matching `filter`, newest creation first, one page. */
+  const ops = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const
+
+  /** STORE-6: ended MPCs of these accounts matching `filter`, newest creation first, one page. */
   const listHistory = (
-    account: string,
-    filter: HistoryFilter,
+    accounts: ReadonlyArray<string>,
+    filter: Filter,
     page: Page
-  ): Effect.Effect<Paged<HistoryEntry>, StoreError> =>
+  ): Effect.Effect<Paged<RetiredMpc>, StoreError> =>
     Effect.gen(function* () {
+      if (accounts.length === 0 || (filter.status !== undefined && filter.status !== "ended"))
+        return { total: 0, items: [] }
       const where = sql.and([
-        sql`account = ${account}`,
-        ...(filter.name === undefined ? [] : [sql`name = ${filter.name}`]),
-        ...(filter.status === undefined ? [] : [sql`status = ${filter.status}`]),
+        sql.in("account", accounts),
+        ...(filter.friendlyName === undefined ? [] : [sql`name = ${filter.friendlyName}`]),
         ...(filter.terminationCauseCode === undefined
           ? []
-          : [sql`termination_cause_code = ${filter.terminationCauseCode}`]),
-        ...range("creation_time", filter.creationTime),
-        ...range("end_time", filter.endTime)
+          : [sql`termination_cause_code = ${String(filter.terminationCauseCode)}`]),
+        ...(filter.bounds ?? []).map(
+          (b) =>
+            sql`${sql.literal(b.field === "creation" ? "creation_time" : "end_time")} ${sql.literal(ops[b.op])} ${b.at}`
+        )
       ])
       const [c] = yield* sql<Row>`SELECT COUNT(*) AS n FROM mpc_history WHERE ${where}`
-      const rows = yield* sql<Row>`SELECT * FROM mpc_history WHERE ${where}
+      const total = num(c?.n ?? 0)
+      if (page.limit <= 0 || page.offset >= total) return { total, items: [] }
+      const rows = yield* sql<Row>`SELECT account, mpc, trace FROM mpc_history WHERE ${where}
         ORDER BY creation_time DESC, mpc_uuid LIMIT ${page.limit} OFFSET ${page.offset}`
-      return { total: num(c?.n ?? 0), items: rows.map(toHistory) }
+      return { total, items: rows.map(toRetired) }
     }).pipe(wrap("listHistory"))
 
   return {
@@ -552,12 +564,14 @@ const make = Effect.gen(function* () {
     origins,
     releaseClaims,
     ack,
+    ackMany,
+    pendingOf,
     fail,
     deadLetter,
     outbox,
     deadLetters,
-    putHistory,
     getHistory,
+    latestByName,
     listHistory
   } as const
 })

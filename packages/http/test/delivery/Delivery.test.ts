@@ -311,4 +311,43 @@ describe("Delivery", () => {
       expect(written).toBeLessThan(8 * 1024 * 1024)
     }).pipe(Effect.provide(engine({ bodyLimit: 64 * 1024 })))
   )
+
+  it.scopedLive(
+    "DLV-13: a lane holds at most `buffer` callbacks in memory; the rest wait in the store and go in order",
+    () =>
+      Effect.gen(function* () {
+        // The receiver holds every answer until the gate opens.
+        const held: Array<() => void> = []
+        let open = false
+        const r = yield* receiver((req, res, index) => {
+          if (open) ok(req, res, index)
+          else held.push(() => ok(req, res, index))
+        })
+        const store = yield* Store
+        const delivery = yield* Delivery
+        const sub = yield* PubSub.subscribe(delivery.changes)
+        const url = r.url("/cb")
+        // 20 callbacks of 5 MPCs, committed in 4 turns, handed over as the journal does.
+        for (let turn = 0; turn < 4; turn++) {
+          const appended = yield* store.appendEvents(
+            "A1",
+            [answered],
+            Array.from({ length: 5 }, (_, m) => callback(`m${m}`, url, turn + 1))
+          )
+          yield* delivery.enqueue(appended.items)
+          expect((yield* delivery.buffered).callbacks).toBeLessThanOrEqual(3)
+        }
+        yield* waitFor(r, 1)
+        expect((yield* delivery.buffered).callbacks).toBeLessThanOrEqual(3)
+        expect((yield* store.outbox({ limit: 0, offset: 0 })).total).toBe(20)
+        open = true
+        for (const release of held.splice(0)) release()
+        yield* takeChanges(sub, 20, (c) => c._tag === "Delivered")
+        for (let m = 0; m < 5; m++) expect(seqs(r, `m${m}`)).toEqual([1, 2, 3, 4])
+        // Everything acknowledged is deleted and the lane forgotten.
+        while ((yield* delivery.buffered).lanes > 0) yield* Effect.sleep(Duration.millis(10))
+        expect((yield* store.outbox({ limit: 0, offset: 0 })).total).toBe(0)
+      }).pipe(Effect.provide(engine({ concurrency: 1, buffer: 3 }))),
+    20_000
+  )
 })

@@ -1,9 +1,7 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { attempt, request, untraced } from "../../src/delivery/Attempt.js"
+import { attempt, makeAgents, request } from "../../src/delivery/Attempt.js"
 import { backoff, decide, type RetryPolicy } from "../../src/delivery/Policy.js"
 import { startReceiver } from "./Receiver.js"
 
@@ -46,9 +44,9 @@ describe("Delivery policy", () => {
       const r = yield* Effect.promise(() => startReceiver())
       const url = r.url("/cb")
       yield* Effect.promise(() => r.close())
-      const client = untraced(yield* HttpClient.HttpClient)
+      const agents = makeAgents()
       const outcome = yield* attempt(
-        client,
+        agents,
         request(
           "t",
           { _tag: "SendCallback", kind: "status", url, method: "POST", mpcUuid: "m", event: "E", params: {} },
@@ -61,6 +59,7 @@ describe("Delivery policy", () => {
       expect(detail).not.toContain("\n")
       expect(detail.length).toBeLessThanOrEqual(201)
       expect(Object.keys(outcome)).toEqual(["_tag", "detail"])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+      agents.close()
+    })
   )
 })

@@ -4,17 +4,22 @@ import { join } from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import type { Command, Event } from "@mpc-kit/domain"
-import { State } from "@mpc-kit/domain"
+import { AddParticipantParams, State, Step } from "@mpc-kit/domain"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { afterAll, beforeAll } from "vitest"
+import type { RetiredMpc } from "../../src/History.js"
 import { StoreFromConfig, StorePg, StoreSqlite } from "../../src/store/Layers.js"
-import { type HistoryEntry, Store } from "../../src/store/Store.js"
+import { Store } from "../../src/store/Store.js"
 import { binDir, type PgServer, startPostgres } from "./Postgres.js"
+
+/** DLV-4: the lane position of the `i`-th callback of the commit whose last event is `seq` (increasing, not dense). */
+const lane = (seq: number, i: number) => seq * 2 ** 20 + i
 
 const answered = (n: number): Event.Event => ({ _tag: "LegAnswered", at: n, callUuid: `call-${n}` })
 
@@ -28,19 +33,24 @@ const callback = (mpcUuid: string, url: string, seq: number): Command.SendCallba
   params: { SequenceNumber: String(seq), MPCUUID: mpcUuid, Empty: null }
 })
 
-const history = (i: number, over: Partial<HistoryEntry> = {}): HistoryEntry => ({
-  account: "A1",
-  mpcUuid: `mpc-${i}`,
-  name: i % 2 === 0 ? "even" : "odd",
-  status: "Ended",
-  terminationCauseCode: i % 3 === 0 ? "2000" : "1010",
-  creationTime: 1_000 * i,
-  endTime: 1_000 * i + 500,
-  mpc: { uuid: `mpc-${i}`, n: i },
-  members: [{ memberId: String(i) }],
-  trace: [{ at: i }],
-  ...over
-})
+/** An MPC named `name` created at `i` seconds and ended by the API half a second later, as retired. */
+const history = (i: number, name: string, account = "A1"): RetiredMpc => {
+  const at = 1_000 * i
+  const mpc = { _tag: "ByName", name } as const
+  const request = Either.getOrThrow(
+    AddParticipantParams.decode({ role: "Agent", from: "+12025550000", to: "+12025551111" })
+  )
+  const added = Step.step(State.make({ seed: i }, at), {
+    _tag: "AddParticipant",
+    at,
+    apiId: "a",
+    mpc,
+    request
+  })
+  const ended = Step.step(added.state, { _tag: "EndMpc", at: at + 500, apiId: "b", mpc })
+  const out = State.retireEndedSince(added.state, ended.state)
+  return { account, mpc: out.retired[0]!.mpc, trace: [{ t: at, kind: "event", event: answered(i) }] }
+}
 
 let pg: PgServer | undefined
 let tmp = ""
@@ -95,9 +105,42 @@ describe.each(backends)("Store on %s", (_name, fresh) => {
       expect(ok.seq).toBe(1)
       const rows = (yield* store.outbox({ limit: 10, offset: 0 })).items
       expect(rows.map((r) => [r.id, r.eventSeq, r.laneSeq, r.origin, r.callback])).toEqual([
-        [ok.outboxIds[0], 1, 1, "http://r.test", callback("m1", "http://r.test/cb", 1)]
+        [ok.outboxIds[0], 1, lane(1, 0), "http://r.test", callback("m1", "http://r.test/cb", 1)]
       ])
     }).pipe(Effect.provide(fresh()))
+  )
+
+  it.effect(
+    "STORE-11: a writer that knows the next sequence number reads nothing back; lanes stay ordered",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* Store
+        const url = "http://r.test/cb"
+        const a = yield* store.appendEvents("A1", [answered(1), answered(2)], [callback("m1", url, 1)], {
+          first: 1
+        })
+        const b = yield* store.appendEvents(
+          "A1",
+          [answered(3)],
+          [callback("m1", url, 2), callback("m1", url, 3)],
+          {
+            first: 3
+          }
+        )
+        expect([a.seq, b.seq]).toEqual([2, 3])
+        // A second writer with a stale count fails on the key and leaves nothing behind.
+        const stale = yield* Effect.exit(
+          store.appendEvents("A1", [answered(9)], [callback("m1", url, 9)], { first: 3 })
+        )
+        expect(Exit.isFailure(stale)).toBe(true)
+        expect((yield* store.eventsAfter("A1", 0)).map((e) => e.seq)).toEqual([1, 2, 3])
+        const positions = (yield* store.outbox({ limit: 10, offset: 0 })).items.map((i) => i.laneSeq)
+        expect(positions).toEqual([lane(2, 0), lane(3, 0), lane(3, 1)])
+        expect(b.items.map((i) => [i.id, i.laneSeq, i.callback.params.SequenceNumber])).toEqual([
+          [b.outboxIds[0], lane(3, 0), "2"],
+          [b.outboxIds[1], lane(3, 1), "3"]
+        ])
+      }).pipe(Effect.provide(fresh()))
   )
 
   it.effect("STORE-3, STORE-4: the latest snapshot and the events after it rebuild the account", () =>
@@ -133,21 +176,25 @@ describe.each(backends)("Store on %s", (_name, fresh) => {
       expect(yield* store.origins).toEqual(["http://a.test", "http://b.test:8080"])
       const first = yield* store.claim("http://a.test", 0, 10)
       expect(first.map((i) => [i.url, i.laneSeq])).toEqual([
-        [a, 1],
-        [a2, 1]
+        [a, lane(1, 0)],
+        [a2, lane(1, 2)]
       ])
       // The heads are in flight: their lanes wait, nothing else of this origin is due.
       expect(yield* store.claim("http://a.test", 0, 10)).toEqual([])
       expect(yield* store.nextDue("http://a.test")).toEqual(Option.none())
       yield* store.ack(first[0]!.id)
       const second = yield* store.claim("http://a.test", 0, 10)
-      expect(second.map((i) => [i.url, i.laneSeq, i.callback.params.SequenceNumber])).toEqual([[a, 2, "2"]])
+      expect(second.map((i) => [i.url, i.laneSeq, i.callback.params.SequenceNumber])).toEqual([
+        [a, lane(1, 1), "2"]
+      ])
       // A failed head is retried later and still holds its lane.
       yield* store.fail(second[0]!.id, 5_000, "Status 503")
       expect(yield* store.claim("http://a.test", 4_999, 10)).toEqual([])
       expect(yield* store.nextDue("http://a.test")).toEqual(Option.some(5_000))
       const retried = yield* store.claim("http://a.test", 5_000, 10)
-      expect(retried.map((i) => [i.laneSeq, i.attempts, i.lastError])).toEqual([[2, 1, "Status 503"]])
+      expect(retried.map((i) => [i.laneSeq, i.attempts, i.lastError])).toEqual([
+        [lane(1, 1), 1, "Status 503"]
+      ])
       expect((yield* store.claim("http://b.test:8080", 0, 10)).map((i) => i.mpcUuid)).toEqual(["m2"])
     }).pipe(Effect.provide(fresh()))
   )
@@ -176,42 +223,67 @@ describe.each(backends)("Store on %s", (_name, fresh) => {
       const dead = yield* store.deadLetters({ limit: 10, offset: 0 })
       expect(dead.total).toBe(1)
       expect(dead.items.map((d) => [d.id, d.laneSeq, d.attempts, d.reason, d.deadAt, d.createdAt])).toEqual([
-        [head!.id, 1, 1, "Status 404", 7_000, 7_000]
+        [head!.id, lane(1, 0), 1, "Status 404", 7_000, 7_000]
       ])
       expect((yield* store.deadLetters({ limit: 10, offset: 0 }, "other")).total).toBe(0)
-      expect((yield* store.claim("http://a.test", 7_000, 10)).map((i) => i.laneSeq)).toEqual([2])
+      expect((yield* store.claim("http://a.test", 7_000, 10)).map((i) => i.laneSeq)).toEqual([lane(1, 1)])
     }).pipe(Effect.provide(fresh()))
   )
 
-  it.effect("STORE-6: history is read back by UUID and listed with filters and pages", () =>
-    Effect.gen(function* () {
-      const store = yield* Store
-      for (let i = 1; i <= 12; i++) yield* store.putHistory(history(i))
-      yield* store.putHistory(history(12, { name: "renamed" }))
-      yield* store.putHistory(history(13, { account: "A2" }))
-      const got = yield* store.getHistory("A1", "mpc-4")
-      expect(got).toEqual(Option.some(history(4)))
-      expect(yield* store.getHistory("A2", "mpc-4")).toEqual(Option.none())
-      const all = yield* store.listHistory("A1", {}, { limit: 5, offset: 0 })
-      expect(all.total).toBe(12)
-      expect(all.items.map((h) => h.mpcUuid)).toEqual(["mpc-12", "mpc-11", "mpc-10", "mpc-9", "mpc-8"])
-      const page3 = yield* store.listHistory("A1", {}, { limit: 5, offset: 10 })
-      expect(page3.items.map((h) => h.mpcUuid)).toEqual(["mpc-2", "mpc-1"])
-      const even = yield* store.listHistory("A1", { name: "even" }, { limit: 20, offset: 0 })
-      expect(even.items.map((h) => h.mpcUuid)).toEqual(["mpc-10", "mpc-8", "mpc-6", "mpc-4", "mpc-2"])
-      const cause = yield* store.listHistory(
-        "A1",
-        { terminationCauseCode: "2000", creationTime: { gte: 3_000, lt: 9_000 } },
-        { limit: 20, offset: 0 }
-      )
-      expect(cause.items.map((h) => h.mpcUuid)).toEqual(["mpc-6", "mpc-3"])
-      const ended = yield* store.listHistory(
-        "A1",
-        { status: "Ended", endTime: { gt: 10_500, lte: 12_500 } },
-        { limit: 20, offset: 0 }
-      )
-      expect(ended.items.map((h) => h.mpcUuid)).toEqual(["mpc-12", "mpc-11"])
-    }).pipe(Effect.provide(fresh()))
+  it.effect(
+    "STORE-6, STORE-10: history is committed with its events, read back by UUID and listed with filters and pages",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* Store
+        const all12 = Array.from({ length: 12 }, (_, k) => history(k + 1, (k + 1) % 2 === 0 ? "even" : "odd"))
+        yield* store.appendEvents("A1", [answered(1)], [], { retired: all12.slice(0, 6) })
+        yield* store.appendEvents("A1", [answered(2)], [], { retired: all12.slice(6) })
+        yield* store.appendEvents("A2", [answered(3)], [], { retired: [history(13, "odd", "A2")] })
+        const uuid = (i: number) => all12[i - 1]!.mpc.uuid
+        expect(all12[0]!.mpc.status).toBe("Ended")
+        const got = yield* store.getHistory("A1", uuid(4))
+        expect(got).toEqual(all12[3])
+        expect(yield* store.getHistory("A2", uuid(4))).toBeUndefined()
+        expect((yield* store.latestByName("A1", "even"))?.mpc.uuid).toBe(uuid(12))
+        const page1 = yield* store.listHistory(["A1"], {}, { limit: 5, offset: 0 })
+        expect(page1.total).toBe(12)
+        expect(page1.items.map((h) => h.mpc.uuid)).toEqual([12, 11, 10, 9, 8].map(uuid))
+        const page3 = yield* store.listHistory(["A1"], {}, { limit: 5, offset: 10 })
+        expect(page3.items.map((h) => h.mpc.uuid)).toEqual([2, 1].map(uuid))
+        expect((yield* store.listHistory(["A1", "A2"], {}, { limit: 20, offset: 0 })).total).toBe(13)
+        const even = yield* store.listHistory(["A1"], { friendlyName: "even" }, { limit: 20, offset: 0 })
+        expect(even.items.map((h) => h.mpc.uuid)).toEqual([12, 10, 8, 6, 4, 2].map(uuid))
+        const code = all12[0]!.mpc.termination?.code
+        const cause = yield* store.listHistory(
+          ["A1"],
+          {
+            terminationCauseCode: code,
+            bounds: [
+              { field: "creation", op: "gte", at: 3_000 },
+              { field: "creation", op: "lt", at: 9_000 }
+            ]
+          },
+          { limit: 20, offset: 0 }
+        )
+        expect(cause.items.map((h) => h.mpc.uuid)).toEqual([8, 7, 6, 5, 4, 3].map(uuid))
+        const none = yield* store.listHistory(["A1"], { terminationCauseCode: 1 }, { limit: 20, offset: 0 })
+        expect(none.total).toBe(0)
+        const ended = yield* store.listHistory(
+          ["A1"],
+          {
+            status: "ended",
+            bounds: [
+              { field: "end", op: "gt", at: 10_500 },
+              { field: "end", op: "lte", at: 12_500 }
+            ]
+          },
+          { limit: 20, offset: 0 }
+        )
+        expect(ended.items.map((h) => h.mpc.uuid)).toEqual([12, 11].map(uuid))
+        expect((yield* store.listHistory(["A1"], { status: "active" }, { limit: 20, offset: 0 })).total).toBe(
+          0
+        )
+      }).pipe(Effect.provide(fresh()))
   )
 })
 
