@@ -215,4 +215,14 @@ describe("CPS-2 the response message", () => {
     assert.strictEqual(added(r.response).queued, false)
     assert.strictEqual(h.call(r.legs[0]!).state, "scheduled")
   })
+
+  it("CPS-1 only the last second's initiations are kept: a generous cps does not make the state grow with history", () => {
+    const h = new Harness({ cps: 1_000 })
+    h.add("early", { ...observed, role: "Agent", from: FROM, to: numbers(5).join("<") })
+    assert.strictEqual(h.state.cps.recent.length, 5)
+    h.advance(2_000)
+    h.add("later", { ...observed, role: "Agent", from: FROM, to: numbers(3, 300).join("<") })
+    // The five of two seconds ago no longer count, and are gone.
+    assert.deepStrictEqual(h.state.cps.recent, [T0 + 2_000, T0 + 2_000, T0 + 2_000])
+  })
 })

@@ -187,6 +187,14 @@ export const SpeakingChanged = Schema.TaggedStruct("SpeakingChanged", {
  */
 export const TimerFired = Schema.TaggedStruct("TimerFired", { at, timerId: Schema.String })
 /**
+ * STORE-12: time passed with nothing else happening (a virtual clock advanced past every timer), so
+ * the state's clock reads `at`. It changes nothing else.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const TimePassed = Schema.TaggedStruct("TimePassed", { at })
+/**
  * Update member: mute, hold, coach mode.
  *
  * @since 0.1.0
@@ -362,6 +370,7 @@ export const Event = Schema.Union(
   DigitsPressed,
   SpeakingChanged,
   TimerFired,
+  TimePassed,
   UpdateMember,
   KickMember,
   EndMpc,

@@ -83,6 +83,9 @@ const run = (tx: Tx, e: Event): Refusal | undefined => {
       return speakingChanged(tx, e.callUuid, e.speaking)
     case "TimerFired":
       return timerFired(tx, e.timerId)
+    case "TimePassed":
+      // STORE-12: only the clock moves (the transaction commits at `e.at`).
+      return undefined
     case "UpdateMember":
       return updateMember(tx, e)
     case "KickMember":

@@ -94,6 +94,8 @@ const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
 
 const lagOf = new Map<string, number>() // MPC uuid -> when its hangup was answered
 const lags: Array<number> = []
+/** [seconds since the run started, lag ms] of every MPCEnd. */
+const lagAt: Array<readonly [number, number]> = []
 let callbacks = 0
 const receiver: Server = createServer((req, res) => {
   let body = ""
@@ -106,7 +108,10 @@ const receiver: Server = createServer((req, res) => {
     const p = new URLSearchParams(body)
     if (p.get("EventName") === "MPCEnd") {
       const at = lagOf.get(p.get("MPCUUID") ?? "")
-      if (at !== undefined) lags.push(performance.now() - at)
+      if (at !== undefined) {
+        lags.push(performance.now() - at)
+        lagAt.push([(performance.now() - runStart) / 1000, performance.now() - at])
+      }
     }
     res.writeHead(200).end()
   })
@@ -127,7 +132,9 @@ const post = async (base: string, path: string, body?: unknown) => {
   return text === "" ? {} : JSON.parse(text)
 }
 
+let runStart = performance.now()
 const first = await start()
+runStart = performance.now()
 const { proc, base } = first
 const rss: Array<[number, number]> = []
 const t0 = performance.now()
@@ -215,6 +222,11 @@ console.log(
     addP99ms: Math.round(pct(addMs, 99) * 10) / 10,
     callbacks,
     deliveryLagP99ms: Math.round(pct(lags, 99)),
+    // The lag's p50 and p99 per minute of the run.
+    lagByMinute: Array.from({ length: Math.ceil(runS / 60) }, (_, m) => {
+      const xs = lagAt.filter(([t]) => t >= m * 60 && t < (m + 1) * 60).map(([, l]) => l)
+      return [m, Math.round(pct(xs, 50)), Math.round(pct(xs, 99))]
+    }),
     drainSeconds: Math.round(drainS * 10) / 10,
     rssMB: rss
       .filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0)

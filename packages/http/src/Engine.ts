@@ -355,6 +355,8 @@ export const make = (config: EngineConfig) =>
               const target = (yield* Ref.get(virtualNow)) + Math.max(0, ms)
               yield* fireDue(target)
               yield* Ref.set(virtualNow, target)
+              // STORE-12: the advance itself is an event, so a restart finds the clock where it was.
+              if (target > state.now) yield* apply({ _tag: "TimePassed", at: target })
             }),
             seal
           ).pipe(Effect.zipLeft(durable))

@@ -48,7 +48,11 @@ export const pump = (tx: Tx): void => {
     const w = tx.writableCps()
     w.queue = PMap.remove(w.queue, key)
     w.head = cps.head + 1
-    const recent = w.recent.length < tx.config.cps ? w.recent.slice() : w.recent.slice(1)
+    // Only the last second counts (CPS-1): older times never decide anything, so they are dropped and
+    // the list stays as short as the rate actually used, whatever `cps` allows.
+    let from = w.recent.length < tx.config.cps ? 0 : 1
+    while (from < w.recent.length && w.recent[from]! + 1000 <= tx.now) from++
+    const recent = w.recent.slice(from)
     recent.push(tx.now)
     w.recent = recent
     cps = w
