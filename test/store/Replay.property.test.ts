@@ -37,7 +37,9 @@ describe("Replay", () => {
             // The live side: the engine's state and timers after each step.
             let live = { state: initial, timers: Timers.empty }
             // Start the log from the scenario's initial state, as a first start does.
-            const first = yield* Journal.make({ account: "MA2", snapshotEvery }).pipe(Scope.extend(scope))
+            const first = yield* Journal.make({ account: "MA2", snapshotEvery, snapshotPerLive: 0 }).pipe(
+              Scope.extend(scope)
+            )
             yield* first.recover(initial)
             let k = 0
             const retired: Array<string> = []
@@ -61,7 +63,9 @@ describe("Replay", () => {
             yield* Scope.close(scope, Exit.void)
             // A restart: a fresh journal over the same store.
             const scope2 = yield* Scope.make()
-            const again = yield* Journal.make({ account: "MA2", snapshotEvery }).pipe(Scope.extend(scope2))
+            const again = yield* Journal.make({ account: "MA2", snapshotEvery, snapshotPerLive: 0 }).pipe(
+              Scope.extend(scope2)
+            )
             const rebuilt = yield* again.recover(State.make({ cps: 1, seed: 99 }, 0))
             yield* Scope.close(scope2, Exit.void)
             expect(canonical(rebuilt.state)).toEqual(canonical(live.state))

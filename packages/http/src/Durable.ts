@@ -33,6 +33,13 @@ export interface DurableOptions {
   readonly delivery?: Omit<DeliveryOptions, "authToken" | "tokens"> | undefined
   /** STORE-4: events between two snapshots (default 1000). */
   readonly snapshotEvery?: number | undefined
+  /**
+   * STORE-4: and at least this many events per live MPC or call between two (default 10; 0: exactly
+   * `snapshotEvery`).
+   *
+   * @since 0.2.0
+   */
+  readonly snapshotPerLive?: number | undefined
   /** Fault injection for the crash tests (see `Journal.JournalOptions.fault`). */
   readonly fault?: ((where: "before" | "after", commit: number) => void) | undefined
 }
@@ -81,6 +88,7 @@ export const make = (
         Journal.make({
           account: account.authId,
           snapshotEvery: options.snapshotEvery,
+          snapshotPerLive: options.snapshotPerLive,
           fault: options.fault,
           enqueue: delivery.enqueue
         }).pipe(

@@ -40,7 +40,7 @@ Starts the Plivo-compatible multiparty-call emulator. It takes no arguments: the
                     SQLite in memory; none: no store, state in memory and lost on exit)
   DATABASE_URL      keep the state in PostgreSQL instead
   MPC_HISTORY_LIMIT  without a store, how many ended MPCs stay readable (default 10000)
-  MPC_SNAPSHOT_EVERY  events between snapshots (default 1000)
+  MPC_SNAPSHOT_EVERY  events between snapshots (default 1000, or 10 per live MPC when that is more)
   MPC_RETRY_HORIZON_SECONDS, MPC_RETRY_INITIAL_MS, MPC_RETRY_MAX_MS  callback retries (DLV-6, DLV-7)
   MPC_DRAIN_SECONDS  how long SIGTERM lets deliveries in flight finish (DLV-12)
   MPC_DELIVERY_CONCURRENCY  callbacks in flight per receiver origin
@@ -119,7 +119,9 @@ const durable: Durable.DurableOptions | undefined =
     ? undefined
     : {
         store: pg ? layers.StoreFromConfig : layers.StoreSqlite(dataDir),
+        // STORE-4: an explicit MPC_SNAPSHOT_EVERY is taken exactly; the default adapts to the live state.
         snapshotEvery: positive("MPC_SNAPSHOT_EVERY"),
+        snapshotPerLive: process.env.MPC_SNAPSHOT_EVERY === undefined ? undefined : 0,
         fault:
           killBefore === undefined && killAfter === undefined
             ? undefined

@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { type Command, type Event, type State, type Step, Timers } from "@mpc-kit/domain"
+import { type Command, type Event, PMap, type State, type Step, Timers } from "@mpc-kit/domain"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -72,6 +72,12 @@ export interface JournalOptions {
   readonly account: string
   /** Write a snapshot once this many events were appended since the last one (default 1000). */
   readonly snapshotEvery?: number | undefined
+  /**
+   * STORE-4: and not before this many events per live MPC or call (default 10; 0: `snapshotEvery` alone).
+   *
+   * @since 0.2.0
+   */
+  readonly snapshotPerLive?: number | undefined
   /** Given, after a commit, the callbacks it wrote to the outbox (the delivery engine's `enqueue`). */
   readonly enqueue?: ((items: ReadonlyArray<OutboxItem>) => Effect.Effect<void>) | undefined
   /**
@@ -110,6 +116,7 @@ export const make = (options: JournalOptions) =>
     const store = yield* Store
     const account = options.account
     const every = Math.max(1, options.snapshotEvery ?? 1000)
+    const perLive = Math.max(0, options.snapshotPerLive ?? 10)
     // The shadow of the engine's state and timers after the last recorded step.
     let shadow: Rebuilt | undefined
     let turn: Batch | undefined
@@ -216,7 +223,12 @@ export const make = (options: JournalOptions) =>
         if (appended.right.items.length > 0 && options.enqueue !== undefined)
           yield* options.enqueue(appended.right.items)
         const seq = appended.right.seq
-        if (seq - lastSnapshot >= every) {
+        // STORE-4: a snapshot costs in proportion to the live state; taken at least every `every`
+        // events, or every 10 events per live MPC when that is more, its cost per event stays flat.
+        if (
+          seq - lastSnapshot >=
+          Math.max(every, perLive * (PMap.size(b.state.mpcs) + PMap.size(b.state.calls)))
+        ) {
           lastSnapshot = seq
           yield* store
             .writeSnapshot(account, seq, b.state, timersToList(b.timers))

@@ -26,12 +26,16 @@ const tmp = mkdtempSync(join(tmpdir(), "mpc-kit-durable-"))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** One life of the engine on the store: built in its own scope, closed (flushed) after `use`. */
-const life = <A>(dir: string, use: (engine: Engine.Engine) => Effect.Effect<A>) =>
+const life = <A>(
+  dir: string,
+  use: (engine: Engine.Engine, store: Store) => Effect.Effect<A>,
+  options: Partial<Journal.JournalOptions> = {}
+) =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
     const context = yield* Layer.buildWithScope(Layer.fresh(StoreSqlite(dir)), scope)
     const store = yield* Effect.provide(Store, context)
-    const journal = yield* Journal.make({ account: ACCOUNT }).pipe(
+    const journal = yield* Journal.make({ account: ACCOUNT, ...options }).pipe(
       Effect.provideService(Store, store),
       Scope.extend(scope)
     )
@@ -47,7 +51,7 @@ const life = <A>(dir: string, use: (engine: Engine.Engine) => Effect.Effect<A>) 
       Effect.provideService(History, Durable.history(store)),
       Scope.extend(scope)
     )
-    const a = yield* use(engine)
+    const a = yield* use(engine, store)
     yield* Scope.close(scope, Exit.void)
     return a
   })
@@ -103,6 +107,32 @@ describe("the engine on a journal", () => {
         })
       )
       expect(after).toEqual({ live: 0, byUuid: "Ended", byName: uuid, trace: true })
+    })
+  )
+
+  it.live("STORE-4 snapshots wait at least 10 events per live MPC, so their cost per event stays flat", () =>
+    Effect.gen(function* () {
+      const snapshotAfter = (name: string, perLive: number) =>
+        life(
+          join(tmp, name),
+          (engine, store) =>
+            Effect.gen(function* () {
+              for (let i = 0; i < 5; i++)
+                yield* engine.submit({
+                  _tag: "AddParticipant",
+                  apiId: `a${i}`,
+                  mpc: { _tag: "ByName", name: `m${i}` },
+                  request
+                })
+              yield* engine.state
+              const latest = yield* Effect.orDie(store.latestSnapshot(ACCOUNT))
+              return latest._tag === "Some" ? latest.value.seq : -1
+            }),
+          { snapshotEvery: 1, snapshotPerLive: perLive }
+        )
+      // Ten events (an add and its leg's ringing, five times) with five live MPCs: under 10 per MPC.
+      expect(yield* snapshotAfter("adaptive", 10)).toBe(0)
+      expect(yield* snapshotAfter("exact", 0)).toBe(10)
     })
   )
 })
