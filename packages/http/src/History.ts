@@ -86,6 +86,49 @@ export const order = (a: State.Mpc, b: State.Mpc): number =>
   b.createdAt - a.createdAt || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0)
 
 /**
+ * STORE-10: where the history's window starts for the page at `offset` when `live` live MPCs are
+ * merged in: a retired row at merged position p is at history position p - k, k in 0..live.
+ *
+ * @since 0.2.0
+ * @category history
+ */
+export const windowStart = (offset: number, live: number): number => Math.max(0, offset - live)
+
+/**
+ * STORE-10: the page `offset` to `offset + limit` of live MPCs (`live`, sorted by `order`) merged
+ * with retired ones, given the history's rows from `windowStart(offset, live.length)` to
+ * `offset + limit` (`window`, sorted). Exact for any split between the two.
+ *
+ * @since 0.2.0
+ * @category history
+ */
+export const mergePage = <A extends { readonly mpc: State.Mpc }>(
+  live: ReadonlyArray<A>,
+  window: ReadonlyArray<A>,
+  offset: number,
+  limit: number
+): Array<A> => {
+  const start = windowStart(offset, live.length)
+  const ranked: Array<readonly [number, A]> = []
+  window.forEach((e, j) => {
+    let before = 0
+    for (const l of live) if (order(l.mpc, e.mpc) < 0) before++
+    ranked.push([start + j + before, e])
+  })
+  live.forEach((l, k) => {
+    // Exact when l follows the window's first row; before it, start + k < offset (k < live.length)
+    // puts it before the page, where it is.
+    let before = 0
+    for (const e of window) if (order(e.mpc, l.mpc) < 0) before++
+    ranked.push([start + before + k, l])
+  })
+  return ranked
+    .filter(([rank]) => rank >= offset && rank < offset + limit)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, x]) => x)
+}
+
+/**
  * One window of a list: the rows `offset` to `offset + limit` in list order, and how many match.
  *
  * @since 0.2.0

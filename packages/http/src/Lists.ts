@@ -183,35 +183,20 @@ export const listMpcs = (tenants: Tenants["Type"], tenant: Tenant, apiId: string
       })
     }
     live.sort((a, b) => History.order(a.mpc, b.mpc))
-    // A retired row at merged position p is at history position p - k, k in 0..live.length: one
-    // window of live.length + limit rows holds every retired row of the page.
-    const start = Math.max(0, f.offset - live.length)
+    const start = History.windowStart(f.offset, live.length)
     const window = yield* tenant.engine.history.list(
       sources.map((t) => t.account.authId),
       f,
       { offset: start, limit: f.offset + f.limit - start }
     )
     const total = live.length + window.total
-    const ranked: Array<readonly [number, Listed]> = []
-    window.items.forEach((e, j) => {
+    const retired: Array<Listed> = []
+    for (const e of window.items) {
       const owner = configs.get(e.account)
-      if (owner === undefined) return
-      let before = 0
-      for (const l of live) if (History.order(l.mpc, e.mpc) < 0) before++
-      ranked.push([start + j + before, { ...owner, mpc: e.mpc }])
-    })
-    const first = window.items[0]
-    live.forEach((l, k) => {
-      // Before the window's first row, a live MPC's place is only known to be before the page.
-      if (start > 0 && (first === undefined || History.order(l.mpc, first.mpc) < 0)) return
-      let before = 0
-      for (const e of window.items) if (History.order(e.mpc, l.mpc) < 0) before++
-      ranked.push([start + before + k, l])
-    })
-    const page = ranked
-      .filter(([rank]) => rank >= f.offset && rank < f.offset + f.limit)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, x]) => x)
+      // Every row is of one of `sources` (the accounts asked for).
+      if (owner !== undefined) retired.push({ ...owner, mpc: e.mpc })
+    }
+    const page = History.mergePage(live, retired, f.offset, f.limit)
     const base = `/v1/Account/${encodeURIComponent(tenant.account.authId)}/MultiPartyCall/?limit=${f.limit}&offset=`
     return {
       api_id: apiId,
