@@ -576,6 +576,29 @@ export const retireEnded = (
 }
 
 /**
+ * LIFE-1, STORE-10: retires those of `uuids` that have ended, in UUID order (so the result does not
+ * depend on the order they are given in). For a shell that already knows which MPCs a step touched.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const retireEndedAmong = (
+  state: State,
+  uuids: ReadonlyArray<string>
+): { readonly state: State; readonly retired: ReadonlyArray<Retired> } => {
+  const ended = uuids.filter((uuid) => PMap.get(state.mpcs, uuid)?.status === "Ended")
+  if (ended.length === 0) return { state, retired: [] }
+  let out = state
+  const retired: Array<Retired> = []
+  for (const uuid of ended.sort()) {
+    const r = retireEnded(out, uuid)
+    out = r.state
+    if (r.retired !== undefined) retired.push(r.retired)
+  }
+  return { state: out, retired }
+}
+
+/**
  * LIFE-1, STORE-6: retires every MPC that a step from `before` to `after` ended (what a shell keeps
  * live then depends on live MPCs only). The cost follows the step's change, not the state's size.
  * Deterministic, so a log replayed through `step` and this function gives the same state again.
@@ -587,19 +610,11 @@ export const retireEndedSince = (
   before: State,
   after: State
 ): { readonly state: State; readonly retired: ReadonlyArray<Retired> } => {
-  const ended: Array<string> = []
+  const changed: Array<string> = []
   PMap.diff(before.mpcs, after.mpcs, (uuid, _, m) => {
-    if (m !== undefined && m.status === "Ended") ended.push(uuid)
+    if (m !== undefined) changed.push(uuid)
   })
-  if (ended.length === 0) return { state: after, retired: [] }
-  let state = after
-  const retired: Array<Retired> = []
-  for (const uuid of ended.sort()) {
-    const out = retireEnded(state, uuid)
-    state = out.state
-    if (out.retired !== undefined) retired.push(out.retired)
-  }
-  return { state, retired }
+  return retireEndedAmong(after, changed)
 }
 
 /**

@@ -157,8 +157,11 @@ export const make = (config: EngineConfig) =>
         else list.push(entry)
       }
     }
-    /** The trace entries of one step: the event on every MPC it touched, each command on its MPC. */
-    const traceStep = (before: State.State, event: Ev, result: Step.StepResult): void => {
+    /**
+     * The trace entries of one step: the event on every MPC it touched, each command on its MPC.
+     * Answers the MPCs the step touched.
+     */
+    const traceStep = (before: State.State, event: Ev, result: Step.StepResult): ReadonlyArray<string> => {
       const touched: Array<string> = []
       PMap.diff(before.mpcs, result.state.mpcs, (uuid) => touched.push(uuid))
       record(
@@ -170,6 +173,7 @@ export const make = (config: EngineConfig) =>
       for (const c of result.commands)
         if ("mpcUuid" in c && c.mpcUuid !== "")
           record([c.mpcUuid], { t: event.at, kind: "command", command: c })
+      return touched
     }
     // STORE-1..5: with a journal, the state comes back from the store and every step goes to it.
     const journal = Option.getOrUndefined(yield* Effect.serviceOption(Journal))
@@ -228,11 +232,12 @@ export const make = (config: EngineConfig) =>
     const applySync = (event: Ev, effects: Array<Effect.Effect<void>>): Step.StepResult => {
       const before = state
       const result = Step.step(before, event)
-      // STORE-10: an MPC this step ended leaves the live state now, with its trace.
-      const settled = State.retireEndedSince(before, result.state)
+      const touched = traceStep(before, event, result)
+      // STORE-10: an MPC this step ended leaves the live state now, with its trace (the MPCs the
+      // trace found touched are the only candidates: no second walk of the state).
+      const settled = State.retireEndedAmong(result.state, touched)
       state = settled.state
       journal?.record(event, result, state)
-      traceStep(before, event, result)
       for (const r of settled.retired) retire(r)
       const follow: Array<Ev> = []
       let timersChanged = false

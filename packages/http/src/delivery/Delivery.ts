@@ -240,7 +240,8 @@ const make = Effect.gen(function* () {
       if (lane.loading || !lane.spilled || closing || lane.known.size > buffer / 2) return Effect.void
       lane.loading = true
       lane.missed = false
-      const limit = lane.known.size + (buffer - lane.known.size)
+      // The oldest `buffer` rows: those already known come back too and are skipped by `admit`.
+      const limit = buffer
       return store.pendingOf(lane.origin, limit).pipe(
         Effect.flatMap((rows) => {
           lane.loading = false

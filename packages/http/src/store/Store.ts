@@ -204,31 +204,28 @@ const optStr = (v: unknown): string | undefined => (v === null || v === undefine
 
 type Row = Record<string, unknown>
 
-const toOutboxItem = (r: Row): OutboxItem => ({
+/** The columns the outbox and the dead letters share (a dead letter is an outbox row moved). */
+const callbackRow = (r: Row) => ({
   id: num(r.id),
   account: String(r.account),
   mpcUuid: String(r.mpc_uuid),
   url: String(r.url),
   origin: String(r.origin),
   laneSeq: num(r.lane_seq),
-  eventSeq: num(r.event_seq),
   callback: decodeCallback(String(r.payload)),
   createdAt: num(r.created_at),
-  attempts: num(r.attempts),
+  attempts: num(r.attempts)
+})
+
+const toOutboxItem = (r: Row): OutboxItem => ({
+  ...callbackRow(r),
+  eventSeq: num(r.event_seq),
   nextAttemptAt: num(r.next_attempt_at),
   lastError: optStr(r.last_error)
 })
 
 const toDeadLetter = (r: Row): DeadLetter => ({
-  id: num(r.id),
-  account: String(r.account),
-  mpcUuid: String(r.mpc_uuid),
-  url: String(r.url),
-  origin: String(r.origin),
-  laneSeq: num(r.lane_seq),
-  callback: decodeCallback(String(r.payload)),
-  createdAt: num(r.created_at),
-  attempts: num(r.attempts),
+  ...callbackRow(r),
   deadAt: num(r.dead_at),
   reason: String(r.reason)
 })
