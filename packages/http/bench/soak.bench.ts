@@ -5,7 +5,7 @@
  *
  *   node packages/http/build/test/bench/soak.bench.js [--store sqlite|pg|memory] [--mpcs N]
  *     [--rate MPCs/s (0: as fast as --concurrency allows)] [--concurrency C] [--receiver up|down]
- *     [--database-url URL]
+ *     [--database-url URL] [--callbacks on|off] [--list on|off]
  *
  * `memory` is SQLite in memory (`MPC_DATA_DIR=:memory:`). With `--receiver down` the receiver
  * refuses connections during the run and comes up after it; the summary says how long the outbox
@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createServer, type Server } from "node:http"
+import { Agent, createServer, request, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -30,6 +30,8 @@ const concurrency = Number(arg("concurrency", "16"))
 const receiverMode = arg("receiver", "up")
 const databaseUrl = arg("database-url", "")
 const withCallbacks = arg("callbacks", "on") !== "off"
+// `--list on` adds a fourth request per MPC (the network's calls list filtered by MPC).
+const withList = arg("list", "off") === "on"
 const bin = fileURLToPath(new URL("../../../dist/bin/emulator.js", import.meta.url))
 const AUTH = `Basic ${Buffer.from("MASOAK00000000000000:soak").toString("base64")}`
 
@@ -92,7 +94,7 @@ const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
     proc.once("exit", (code) => reject(new Error(`emulator exited ${code}`)))
   })
 
-const lagOf = new Map<string, number>() // MPC uuid -> when its hangup was answered
+const lagOf = new Map<string, number>() // MPC name -> when its hangup was answered
 const lags: Array<number> = []
 /** [seconds since the run started, lag ms] of every MPCEnd. */
 const lagAt: Array<readonly [number, number]> = []
@@ -107,8 +109,10 @@ const receiver: Server = createServer((req, res) => {
     callbacks++
     const p = new URLSearchParams(body)
     if (p.get("EventName") === "MPCEnd") {
-      const at = lagOf.get(p.get("MPCUUID") ?? "")
+      const name = p.get("MPCName") ?? ""
+      const at = lagOf.get(name)
       if (at !== undefined) {
+        lagOf.delete(name)
         lags.push(performance.now() - at)
         lagAt.push([(performance.now() - runStart) / 1000, performance.now() - at])
       }
@@ -121,16 +125,43 @@ const receiverPort = await new Promise<number>((r) =>
 )
 if (receiverMode === "down") receiver.close()
 
-const post = async (base: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { authorization: AUTH, "content-type": "application/json" },
-    body: JSON.stringify(body ?? {})
+// The client: node:http on a keep-alive agent (cheaper than fetch, so the load generator, which
+// shares the machine, takes less of it from the emulator).
+const agent = new Agent({ keepAlive: true, maxSockets: 256 })
+const call = (base: string, method: string, path: string, body?: unknown) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          authorization: AUTH,
+          ...(payload === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) })
+        }
+      },
+      (res) => {
+        let text = ""
+        res.setEncoding("utf8")
+        res.on("data", (c: string) => {
+          text += c
+        })
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }))
+        res.on("error", reject)
+      }
+    )
+    req.on("error", reject)
+    req.end(payload)
   })
-  const text = await res.text()
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text}`)
+const post = async (base: string, path: string, body?: unknown) => {
+  const { status, text } = await call(base, "POST", path, body ?? {})
+  if (status >= 300) throw new Error(`${path}: ${status} ${text}`)
   return text === "" ? {} : JSON.parse(text)
 }
+const get = async (base: string, path: string) => JSON.parse((await call(base, "GET", path)).text)
 
 let runStart = performance.now()
 const first = await start()
@@ -162,12 +193,14 @@ const one = async (i: number) => {
   addMs.push(performance.now() - a)
   const leg = r.calls[0].call_uuid as string
   await post(base, `/emulator/v1/calls/${leg}/answer`)
-  const list = await fetch(`${base}/emulator/v1/calls?mpc=soak${i}&limit=1`, {
-    headers: { authorization: AUTH }
-  })
-  const mpc = ((await list.json()) as { calls: Array<{ mpc_uuid: string }> }).calls[0]!.mpc_uuid
+  if (withList) {
+    const list = (await get(base, `/emulator/v1/calls?mpc=soak${i}&limit=1`)) as {
+      calls: Array<{ mpc_uuid: string }>
+    }
+    if (list.calls.length !== 1) throw new Error(`soak${i}: not listed`)
+  }
   await post(base, `/emulator/v1/calls/${leg}/hangup`)
-  lagOf.set(mpc, performance.now())
+  lagOf.set(`soak${i}`, performance.now())
   done++
 }
 const worker = async () => {
@@ -189,19 +222,18 @@ if (receiverMode === "down") {
   const d0 = performance.now()
   await new Promise<void>((r) => receiver.listen(receiverPort, "127.0.0.1", r))
   for (;;) {
-    const res = await fetch(`${base}/emulator/v1/dead-letters?limit=1`, { headers: { authorization: AUTH } })
-    if (((await res.json()) as { pending: number }).pending === 0) break
+    if (((await get(base, "/emulator/v1/dead-letters?limit=1")) as { pending: number }).pending === 0) break
     await new Promise((r) => setTimeout(r, 200))
   }
   drainS = (performance.now() - d0) / 1000
 } else {
   for (let k = 0; k < 600; k++) {
-    const res = await fetch(`${base}/emulator/v1/dead-letters?limit=1`, { headers: { authorization: AUTH } })
-    if (((await res.json()) as { pending: number }).pending === 0) break
+    if (((await get(base, "/emulator/v1/dead-letters?limit=1")) as { pending: number }).pending === 0) break
     await new Promise((r) => setTimeout(r, 100))
   }
 }
 clearInterval(sampler)
+agent.destroy()
 proc.kill("SIGTERM")
 await new Promise((r) => proc.once("exit", r))
 const bytes = store === "sqlite" ? du(join(dataDir, "db")) : 0
@@ -215,6 +247,7 @@ console.log(
   JSON.stringify({
     store,
     receiver: receiverMode,
+    requestsPerMpc: withList ? 4 : 3,
     mpcs: done,
     seconds: Math.round(runS * 10) / 10,
     mpcsPerSecond: Math.round(done / runS),

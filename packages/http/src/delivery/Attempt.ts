@@ -110,9 +110,78 @@ const firstLine = (s: string): string => {
 }
 
 /**
- * Runs one attempt within `timeout` (request and the bounded body read; a wall-clock timer). The body is counted, not
- * kept, until `bodyLimit` bytes have been seen; then the connection is dropped. Interrupting the
- * attempt destroys its request.
+ * Sends one attempt and calls `done` once with its outcome: within `timeoutMs` (request and the
+ * bounded body read; one wall-clock timer). The body is counted, not kept, until `bodyLimit` bytes
+ * have been seen; then the connection is dropped. Answers a function that cancels the attempt
+ * (its request is destroyed and `done` is not called).
+ *
+ * Plain callbacks, no fiber: the delivery engine runs many of these per MPC (DLV-13).
+ *
+ * @since 0.2.0
+ * @category delivery
+ */
+export const send = (
+  agents: Agents,
+  req: WireRequest,
+  options: { readonly timeoutMs: number; readonly bodyLimit: number },
+  done: (outcome: Outcome) => void
+): (() => void) => {
+  let settled = false
+  const finish = (outcome: Outcome) => {
+    if (settled) return
+    settled = true
+    done(outcome)
+  }
+  let url: URL
+  try {
+    url = new URL(req.url)
+  } catch (e) {
+    finish({ _tag: "Transport", detail: firstLine(e instanceof Error ? e.message : String(e)) })
+    return () => {}
+  }
+  const secure = url.protocol === "https:"
+  if (!secure && url.protocol !== "http:") {
+    finish({ _tag: "Transport", detail: `unsupported protocol ${url.protocol}` })
+    return () => {}
+  }
+  const outgoing = (secure ? httpsRequest : httpRequest)(
+    url,
+    { method: req.method, headers: req.headers, agent: secure ? agents.https : agents.http },
+    (response) => {
+      const status = response.statusCode ?? 0
+      const outcome: Outcome =
+        status >= 200 && status < 300 ? { _tag: "Acknowledged", status } : { _tag: "Status", status }
+      let seen = 0
+      response.on("data", (chunk: Buffer) => {
+        // DLV-9: count the bytes, keep none, stop past the limit.
+        seen += chunk.length
+        if (seen > options.bodyLimit) {
+          response.destroy()
+          finish(outcome)
+        }
+      })
+      response.on("end", () => finish(outcome))
+      // A body cut short after the status arrived still answered the callback.
+      response.on("error", () => finish(outcome))
+      response.on("close", () => finish(outcome))
+    }
+  )
+  outgoing.on("error", (e) => finish({ _tag: "Transport", detail: firstLine(e.message) }))
+  const timer = setTimeout(() => {
+    finish({ _tag: "Timeout" })
+    outgoing.destroy()
+  }, options.timeoutMs)
+  outgoing.on("close", () => clearTimeout(timer))
+  outgoing.end(req.body)
+  return () => {
+    settled = true
+    clearTimeout(timer)
+    outgoing.destroy()
+  }
+}
+
+/**
+ * `send` as an effect: interrupting it cancels the attempt.
  *
  * @since 0.1.0
  * @category delivery
@@ -123,60 +192,11 @@ export const attempt = (
   options: { readonly timeout: Duration.DurationInput; readonly bodyLimit: number }
 ): Effect.Effect<Outcome> =>
   Effect.async<Outcome>((resume) => {
-    let settled = false
-    const done = (outcome: Outcome) => {
-      if (settled) return
-      settled = true
-      resume(Effect.succeed(outcome))
-    }
-    let url: URL
-    try {
-      url = new URL(req.url)
-    } catch (e) {
-      done({ _tag: "Transport", detail: firstLine(e instanceof Error ? e.message : String(e)) })
-      return
-    }
-    const secure = url.protocol === "https:"
-    if (!secure && url.protocol !== "http:") {
-      done({ _tag: "Transport", detail: `unsupported protocol ${url.protocol}` })
-      return
-    }
-    const outgoing = (secure ? httpsRequest : httpRequest)(
-      url,
-      { method: req.method, headers: req.headers, agent: secure ? agents.https : agents.http },
-      (response) => {
-        const status = response.statusCode ?? 0
-        const outcome: Outcome =
-          status >= 200 && status < 300 ? { _tag: "Acknowledged", status } : { _tag: "Status", status }
-        let seen = 0
-        response.on("data", (chunk: Buffer) => {
-          // DLV-9: count the bytes, keep none, stop past the limit.
-          seen += chunk.length
-          if (seen > options.bodyLimit) {
-            response.destroy()
-            done(outcome)
-          }
-        })
-        response.on("end", () => done(outcome))
-        // A body cut short after the status arrived still answered the callback.
-        response.on("error", () => done(outcome))
-        response.on("close", () => done(outcome))
-      }
+    const cancel = send(
+      agents,
+      req,
+      { timeoutMs: Duration.toMillis(Duration.decode(options.timeout)), bodyLimit: options.bodyLimit },
+      (outcome) => resume(Effect.succeed(outcome))
     )
-    outgoing.on("error", (e) => done({ _tag: "Transport", detail: firstLine(e.message) }))
-    // The whole attempt (connect, request, bounded body) gets `timeout`: one timer, no extra fiber.
-    const timer = setTimeout(
-      () => {
-        done({ _tag: "Timeout" })
-        outgoing.destroy()
-      },
-      Duration.toMillis(Duration.decode(options.timeout))
-    )
-    outgoing.on("close", () => clearTimeout(timer))
-    outgoing.end(req.body)
-    return Effect.sync(() => {
-      settled = true
-      clearTimeout(timer)
-      outgoing.destroy()
-    })
+    return Effect.sync(cancel)
   })

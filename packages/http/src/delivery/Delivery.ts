@@ -41,8 +41,8 @@ import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import { type OutboxItem, Store, type StoreError } from "../store/Store.js"
-import { attempt, makeAgents, request } from "./Attempt.js"
-import { decide, type RetryPolicy } from "./Policy.js"
+import { makeAgents, request, send } from "./Attempt.js"
+import { decide, type Outcome, type RetryPolicy } from "./Policy.js"
 
 /**
  * One origin's lane settings (DLV-5).
@@ -126,7 +126,7 @@ export interface DeliveryStats {
 interface Lane {
   readonly origin: string
   readonly concurrency: number
-  readonly timeout: Duration.Duration
+  readonly timeoutMs: number
   /** Callbacks in memory by (account, MPC, URL), each queue in lane order. */
   readonly queues: Map<string, Array<OutboxItem>>
   /** Queues whose head may be attempted now, oldest first. */
@@ -148,9 +148,11 @@ const make = Effect.gen(function* () {
   const store = yield* Store
   const agents = makeAgents()
   const scope = yield* Effect.scope
-  // Attempts live in a child scope closed after the drain below (finalizers run last-added first).
+  // Store work, logs and timers run as fibers of this child scope, closed after the drain below
+  // (finalizers run last-added first); attempts themselves are plain callbacks (`send`).
   const workerScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-  const attempts = yield* FiberSet.make<void, never>().pipe(Scope.extend(workerScope))
+  const fibers = yield* FiberSet.make<void, never>().pipe(Scope.extend(workerScope))
+  const run = yield* FiberSet.runtime(fibers)<never>()
   const authToken =
     typeof options.authToken === "string" ? options.authToken : Redacted.value(options.authToken)
   const policy: RetryPolicy = {
@@ -167,9 +169,24 @@ const make = Effect.gen(function* () {
   const lanes = new Map<string, Lane>()
   let closing = false
   const stats = { attempts: 0, delivered: 0, retried: 0, deadLettered: 0 }
+  // Attempts on the wire, by outbox id: how to cancel each (DLV-12).
+  const inflight = new Map<number, () => void>()
+  // Completed when the last attempt in flight ends after `closing` was set.
+  const idle = Deferred.unsafeMake<void>(FiberId.none)
   // DLV-1: acknowledged callbacks waiting for their delete; their queues wait with them (DLV-4).
-  let acked: Array<readonly [Lane, OutboxItem]> = []
+  let acked: Array<readonly [Lane, OutboxItem, number]> = []
   let ackKick = Deferred.unsafeMake<void>(FiberId.none)
+  // The deletes wait for the end of the event loop's turn, so every acknowledgement read in one
+  // turn shares one statement (and one commit).
+  let ackTurn = false
+  const kickAcks = () => {
+    if (ackTurn) return
+    ackTurn = true
+    setImmediate(() => {
+      ackTurn = false
+      Deferred.unsafeDone(ackKick, Exit.void)
+    })
+  }
 
   const annotate = (item: OutboxItem) =>
     Effect.annotateLogs({
@@ -187,7 +204,9 @@ const make = Effect.gen(function* () {
     const lane: Lane = {
       origin,
       concurrency: Math.max(1, own?.concurrency ?? options.concurrency ?? 4),
-      timeout: Duration.decode(own?.attemptTimeout ?? options.attemptTimeout ?? Duration.seconds(5)),
+      timeoutMs: Duration.toMillis(
+        Duration.decode(own?.attemptTimeout ?? options.attemptTimeout ?? Duration.seconds(5))
+      ),
       queues: new Map(),
       ready: [],
       known: new Set(),
@@ -234,160 +253,163 @@ const make = Effect.gen(function* () {
     else lane.queues.delete(key)
   }
 
+  const storeFailure = (e: StoreError) =>
+    Effect.logError(`callback delivery: store failure, retrying in 1 s: ${e.message}`)
+
   /** DLV-13: loads the oldest callbacks of the origin that are not in memory. */
-  const load = (lane: Lane): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (lane.loading || !lane.spilled || closing || lane.known.size > buffer / 2) return Effect.void
-      lane.loading = true
-      lane.missed = false
-      // The oldest `buffer` rows: those already known come back too and are skipped by `admit`.
-      const limit = buffer
-      return store.pendingOf(lane.origin, limit).pipe(
-        Effect.flatMap((rows) => {
-          lane.loading = false
-          let full = false
-          for (const row of rows) if (!admit(lane, row)) full = true
-          // Everything the store holds is known now, unless something was left out meanwhile.
-          if (!full && rows.length < limit && !lane.missed) lane.spilled = false
-          release(lane)
-          return pump(lane)
-        }),
-        Effect.catchAll((e) => {
-          lane.loading = false
-          return Effect.logError(`callback delivery: store failure, retrying in 1 s: ${e.message}`).pipe(
-            Effect.zipRight(Effect.sleep(Duration.seconds(1))),
-            Effect.zipRight(load(lane))
+  const load = (lane: Lane): void => {
+    if (lane.loading || !lane.spilled || closing || lane.known.size > buffer / 2) return
+    lane.loading = true
+    lane.missed = false
+    // The oldest `buffer` rows: those already known come back too and are skipped by `admit`.
+    const limit = buffer
+    const loadOnce: Effect.Effect<void> = store.pendingOf(lane.origin, limit).pipe(
+      Effect.map((rows) => {
+        lane.loading = false
+        let full = false
+        for (const row of rows) if (!admit(lane, row)) full = true
+        // Everything the store holds is known now, unless something was left out meanwhile.
+        if (!full && rows.length < limit && !lane.missed) lane.spilled = false
+        release(lane)
+        pump(lane)
+      }),
+      Effect.catchAll((e) =>
+        storeFailure(e).pipe(
+          Effect.zipRight(Effect.sleep(Duration.seconds(1))),
+          Effect.zipRight(
+            Effect.sync(() => {
+              lane.loading = false
+              load(lane)
+            })
           )
-        })
+        )
       )
-    })
+    )
+    run(loadOnce)
+  }
 
   /** Starts attempts while the lane has room and ready heads. */
-  const pump = (lane: Lane): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const starting: Array<OutboxItem> = []
-      while (!closing && lane.inflight < lane.concurrency && lane.ready.length > 0) {
-        const key = lane.ready.shift()!
-        const head = lane.queues.get(key)?.[0]
-        if (head === undefined) continue
-        lane.inflight++
-        starting.push(head)
-      }
-      if (starting.length === 0) return lane.spilled ? load(lane) : Effect.void
-      return Effect.forEach(starting, (item) => FiberSet.run(attempts, attemptOne(lane, item)), {
-        discard: true
-      })
-    })
+  const pump = (lane: Lane): void => {
+    let started = false
+    while (!closing && lane.inflight < lane.concurrency && lane.ready.length > 0) {
+      const key = lane.ready.shift()!
+      const head = lane.queues.get(key)?.[0]
+      if (head === undefined) continue
+      lane.inflight++
+      started = true
+      start(lane, head)
+    }
+    if (!started && lane.spilled) load(lane)
+  }
 
-  /** One attempt, what follows from it, and the next attempts of the lane. */
-  const attemptOne = (lane: Lane, item: OutboxItem): Effect.Effect<void> =>
-    deliverOne(lane, item).pipe(
+  /** An attempt ended (or never started): the lane has a free slot again. */
+  const freed = (lane: Lane) => {
+    lane.inflight--
+    if (closing && inflight.size === 0) Deferred.unsafeDone(idle, Exit.void)
+  }
+
+  /** One attempt of a queue's head. */
+  const start = (lane: Lane, item: OutboxItem): void => {
+    if (item.origin.startsWith("invalid:")) {
+      // Not a URL anything can be sent to: no attempt will ever succeed (DLV-8).
+      freed(lane)
+      deadLetter(lane, item, "Invalid URL")
+      return
+    }
+    stats.attempts++
+    const key = options.tokens?.[item.account] ?? authToken
+    let answered = false
+    const cancel = send(
+      agents,
+      request(key, item.callback, String(item.id)),
+      { timeoutMs: lane.timeoutMs, bodyLimit },
+      (outcome) => {
+        answered = true
+        inflight.delete(item.id)
+        settle(lane, item, outcome)
+      }
+    )
+    // `send` answers at once for a URL it cannot send to: then there is nothing to cancel.
+    if (!answered) inflight.set(item.id, cancel)
+  }
+
+  /** What follows an attempt (see `Policy.decide`). */
+  const settle = (lane: Lane, item: OutboxItem, outcome: Outcome): void => {
+    if (outcome._tag === "Acknowledged") {
+      acked.push([lane, item, outcome.status])
+      kickAcks()
+      stats.delivered++
+      freed(lane)
+      if (!closing) pump(lane)
+      return
+    }
+    // A failure: rare, so the store, the clock and the log are Effect's.
+    run(
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const decision = decide(policy, outcome, item.attempts, item.createdAt, now)
+        if (decision._tag === "Retry") return retry(lane, item, decision.at, decision.reason)
+        return Effect.sync(() => {
+          freed(lane)
+          deadLetter(lane, item, decision._tag === "DeadLetter" ? decision.reason : "")
+        })
+      })
+    )
+  }
+
+  /** DLV-6: the head keeps its queue and is ready again at its due time. */
+  const retry = (lane: Lane, item: OutboxItem, at: number, reason: string): Effect.Effect<void> =>
+    store.fail(item.id, at, reason).pipe(
+      Effect.map(() => at),
       Effect.catchAll((e) =>
-        // A store failure: say so and try this callback again in a second (the outbox still holds it).
-        Effect.logError(`callback delivery: store failure, retrying in 1 s: ${e.message}`).pipe(
-          Effect.zipRight(Clock.currentTimeMillis),
-          Effect.map((now): number | "acked" | undefined => now + 1_000)
-        )
+        // The outbox still holds it: try this callback again in a second.
+        storeFailure(e).pipe(Effect.zipRight(Effect.map(Clock.currentTimeMillis, (now) => now + 1_000)))
       ),
-      Effect.flatMap((retryAt) =>
-        Effect.suspend(() => {
-          lane.inflight--
-          if (retryAt === "acked") return pump(lane)
-          if (retryAt !== undefined) {
-            // The head keeps its queue; it is ready again at its due time.
-            const key = queueKey(item)
-            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.forkIn(
-                Effect.sleep(Duration.millis(Math.max(0, retryAt - now))).pipe(
-                  Effect.zipRight(
-                    Effect.suspend(() => {
-                      if (lane.queues.get(key) !== undefined) lane.ready.push(key)
-                      return pump(lane)
-                    })
-                  )
-                ),
-                workerScope
-              )
-            ).pipe(Effect.zipRight(pump(lane)))
-          }
-          finish(lane, item)
-          return Effect.zipRight(
-            pump(lane),
-            Effect.sync(() => release(lane))
-          )
+      Effect.flatMap((due) =>
+        Effect.gen(function* () {
+          stats.retried++
+          const key = queueKey(item)
+          const queue = lane.queues.get(key)
+          if (queue?.[0]?.id === item.id)
+            queue[0] = { ...item, attempts: item.attempts + 1, nextAttemptAt: due, lastError: reason }
+          if (item.attempts === 0)
+            yield* Effect.logWarning(`callback failing, retrying until delivered: ${reason}`).pipe(
+              annotate(item)
+            )
+          yield* PubSub.publish(changes, { _tag: "Retrying", item, at: due, reason })
+          freed(lane)
+          pump(lane)
+          const now = yield* Clock.currentTimeMillis
+          yield* Effect.sleep(Duration.millis(Math.max(0, due - now)))
+          if (lane.queues.get(key) !== undefined) lane.ready.push(key)
+          pump(lane)
         })
       )
     )
 
-  /**
-   * One attempt; answers when to try the head again (`undefined`: it is done, `"acked"`: done once
-   * its delete is committed).
-   */
-  const deliverOne = (
-    lane: Lane,
-    item: OutboxItem
-  ): Effect.Effect<number | "acked" | undefined, StoreError> =>
-    Effect.gen(function* () {
-      if (item.origin.startsWith("invalid:")) {
-        // Not a URL anything can be sent to: no attempt will ever succeed (DLV-8).
-        yield* store.deadLetter(item.id, "Invalid URL")
-        lane.known.delete(item.id)
-        stats.deadLettered++
-        yield* Effect.logError("callback dead-lettered: Invalid URL").pipe(annotate(item))
-        yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason: "Invalid URL" })
-        return undefined
-      }
-      stats.attempts++
-      const key = options.tokens?.[item.account] ?? authToken
-      const outcome = yield* attempt(agents, request(key, item.callback, String(item.id)), {
-        timeout: lane.timeout,
-        bodyLimit
-      })
-      const now = yield* Clock.currentTimeMillis
-      const decision = decide(policy, outcome, item.attempts, item.createdAt, now)
-      switch (decision._tag) {
-        case "Ack": {
-          acked.push([lane, item])
-          Deferred.unsafeDone(ackKick, Exit.void)
-          stats.delivered++
-          const status = outcome._tag === "Acknowledged" ? outcome.status : 200
-          // DLV-10: a first-time delivery is not a state change worth a line (debug level only).
-          if (item.attempts > 0)
-            yield* Effect.logInfo(`callback delivered after ${item.attempts + 1} attempts`).pipe(
-              annotate(item)
-            )
-          else if (debug) yield* Effect.logDebug("callback delivered").pipe(annotate(item))
-          yield* PubSub.publish(changes, { _tag: "Delivered", item, status })
-          return "acked" as const
-        }
-        case "Retry": {
-          yield* store.fail(item.id, decision.at, decision.reason)
-          stats.retried++
-          const queue = lane.queues.get(queueKey(item))
-          if (queue?.[0]?.id === item.id)
-            queue[0] = {
-              ...item,
-              attempts: item.attempts + 1,
-              nextAttemptAt: decision.at,
-              lastError: decision.reason
-            }
-          if (item.attempts === 0)
-            yield* Effect.logWarning(`callback failing, retrying until delivered: ${decision.reason}`).pipe(
-              annotate(item)
-            )
-          yield* PubSub.publish(changes, { _tag: "Retrying", item, at: decision.at, reason: decision.reason })
-          return decision.at
-        }
-        case "DeadLetter": {
-          yield* store.deadLetter(item.id, decision.reason)
-          lane.known.delete(item.id)
-          stats.deadLettered++
-          yield* Effect.logError(`callback dead-lettered: ${decision.reason}`).pipe(annotate(item))
-          yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason: decision.reason })
-          return undefined
-        }
-      }
-    })
+  /** DLV-7, DLV-8: the callback is given up on and listed; its queue goes on (its slot is already free). */
+  const deadLetter = (lane: Lane, item: OutboxItem, reason: string): void => {
+    run(
+      store.deadLetter(item.id, reason).pipe(
+        Effect.zipRight(
+          Effect.gen(function* () {
+            lane.known.delete(item.id)
+            stats.deadLettered++
+            yield* Effect.logError(`callback dead-lettered: ${reason}`).pipe(annotate(item))
+            yield* PubSub.publish(changes, { _tag: "DeadLettered", item, reason })
+            finish(lane, item)
+            pump(lane)
+            release(lane)
+          })
+        ),
+        Effect.catchAll((e) =>
+          storeFailure(e).pipe(
+            Effect.zipRight(Effect.sleep(Duration.seconds(1))),
+            Effect.zipRight(Effect.sync(() => deadLetter(lane, item, reason)))
+          )
+        )
+      )
+    )
+  }
 
   /** DLV-1: deletes the acknowledged callbacks, then lets their queues go on. */
   const flushAcks: Effect.Effect<void> = Effect.suspend(() => {
@@ -395,24 +417,28 @@ const make = Effect.gen(function* () {
     const batch = acked
     acked = []
     return store.ackMany(batch.map(([, item]) => item.id)).pipe(
-      Effect.flatMap(() =>
-        Effect.suspend(() => {
+      Effect.zipRight(
+        Effect.gen(function* () {
           const touched = new Set<Lane>()
           for (const [lane, item] of batch) {
             lane.known.delete(item.id)
             finish(lane, item)
             touched.add(lane)
           }
-          return Effect.forEach(
-            touched,
-            (lane) =>
-              Effect.zipRight(
-                pump(lane),
-                Effect.sync(() => release(lane))
-              ),
-            {
-              discard: true
-            }
+          for (const lane of touched) {
+            pump(lane)
+            release(lane)
+          }
+          // DLV-10: a first-time delivery is not a state change worth a line (debug level only).
+          for (const [, item] of batch)
+            if (item.attempts > 0)
+              yield* Effect.logInfo(`callback delivered after ${item.attempts + 1} attempts`).pipe(
+                annotate(item)
+              )
+            else if (debug) yield* Effect.logDebug("callback delivered").pipe(annotate(item))
+          yield* PubSub.publishAll(
+            changes,
+            batch.map(([, item, status]): Change => ({ _tag: "Delivered", item, status }))
           )
         })
       ),
@@ -448,7 +474,7 @@ const make = Effect.gen(function* () {
 
   /** Queues callbacks just committed (the journal calls this after each commit). */
   const enqueue = (items: ReadonlyArray<OutboxItem>): Effect.Effect<void> =>
-    Effect.suspend(() => {
+    Effect.sync(() => {
       const touched = new Set<Lane>()
       for (const item of items) {
         const lane = laneOf(item.origin)
@@ -456,22 +482,19 @@ const make = Effect.gen(function* () {
         if (lane.spilled && lane.loading) lane.missed = true
         if (lane.spilled || !admit(lane, item)) lane.spilled = true
       }
-      return Effect.forEach(touched, pump, { discard: true })
+      for (const lane of touched) pump(lane)
     })
 
   /** Tells the lanes of these origins that the store has callbacks for them (loaded from there). */
   const notify = (origins: Iterable<string>): Effect.Effect<void> =>
-    Effect.forEach(
-      new Set(origins),
-      (origin) =>
-        Effect.suspend(() => {
-          const lane = laneOf(origin)
-          lane.spilled = true
-          if (lane.loading) lane.missed = true
-          return load(lane)
-        }),
-      { discard: true }
-    )
+    Effect.sync(() => {
+      for (const origin of new Set(origins)) {
+        const lane = laneOf(origin)
+        lane.spilled = true
+        if (lane.loading) lane.missed = true
+        load(lane)
+      }
+    })
 
   // DLV-2: start from whatever the outbox holds (claims of an older version go back to pending).
   yield* store.releaseClaims.pipe(Effect.orDie)
@@ -482,11 +505,12 @@ const make = Effect.gen(function* () {
     scope,
     Effect.gen(function* () {
       closing = true
-      const drained = yield* FiberSet.awaitEmpty(attempts).pipe(
-        Effect.timeout(drainTimeout),
-        Effect.isSuccess
-      )
-      if (!drained) yield* FiberSet.clear(attempts)
+      if (inflight.size === 0) Deferred.unsafeDone(idle, Exit.void)
+      const drained = yield* Deferred.await(idle).pipe(Effect.timeout(drainTimeout), Effect.isSuccess)
+      if (!drained) {
+        for (const cancel of inflight.values()) cancel()
+        inflight.clear()
+      }
       yield* flushAcks
       agents.close()
       const remaining = yield* store.outbox({ limit: 0, offset: 0 }).pipe(
