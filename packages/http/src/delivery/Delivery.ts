@@ -264,15 +264,17 @@ const make = Effect.gen(function* () {
     // The oldest `buffer` rows: those already known come back too and are skipped by `admit`.
     const limit = buffer
     const loadOnce: Effect.Effect<void> = store.pendingOf(lane.origin, limit).pipe(
-      Effect.map((rows) => {
-        lane.loading = false
-        let full = false
-        for (const row of rows) if (!admit(lane, row)) full = true
-        // Everything the store holds is known now, unless something was left out meanwhile.
-        if (!full && rows.length < limit && !lane.missed) lane.spilled = false
-        release(lane)
-        pump(lane)
-      }),
+      Effect.flatMap((rows) =>
+        Effect.sync(() => {
+          lane.loading = false
+          let full = false
+          for (const row of rows) if (!admit(lane, row)) full = true
+          // Everything the store holds is known now, unless something was left out meanwhile.
+          if (!full && rows.length < limit && !lane.missed) lane.spilled = false
+          release(lane)
+          pump(lane)
+        })
+      ),
       Effect.catchAll((e) =>
         storeFailure(e).pipe(
           Effect.zipRight(Effect.sleep(Duration.seconds(1))),
