@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { Filter, RetiredMpc } from "../History.js"
+import * as Json from "./Json.js"
 import * as Migrations from "./Migrations.js"
 
 /**
@@ -38,14 +39,14 @@ const CallbackJson = Schema.parseJson(Command.SendCallback)
 const decodeEvent = Schema.decode(EventJson)
 const encodeState = Schema.encode(StateJson)
 const decodeState = Schema.decode(StateJson)
-const encodeCallback = Schema.encodeSync(CallbackJson)
+const encodeCallback = Json.encoder(Command.SendCallback)
 const decodeCallback = Schema.decodeSync(CallbackJson)
-const encodeEventSync = Schema.encodeSync(EventJson)
+const encodeEventSync = Json.encoder(Event.Event)
 const MpcJson = Schema.parseJson(State.Mpc)
 const TraceJson = Schema.parseJson(Schema.Array(Trace.TraceEntry))
-const encodeMpc = Schema.encodeSync(MpcJson)
+const encodeMpc = Json.encoder(State.Mpc)
 const decodeMpc = Schema.decodeSync(MpcJson)
-const encodeTrace = Schema.encodeSync(TraceJson)
+const encodeTrace = Json.encoder(Schema.Array(Trace.TraceEntry))
 const decodeTrace = Schema.decodeSync(TraceJson)
 
 /** DLV-4: a lane position from the commit's last event and the callback's place in the commit. */

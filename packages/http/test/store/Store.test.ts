@@ -91,12 +91,16 @@ describe.each(backends)("Store on %s", (_name, fresh) => {
   it.effect("STORE-1, DLV-1: an event and its callbacks commit together or not at all", () =>
     Effect.gen(function* () {
       const store = yield* Store
-      const bad = {
-        ...callback("m1", "http://r.test/cb", 1),
-        method: "PUT"
-      } as unknown as Command.SendCallback
+      // The history row is written last; the same MPC retired twice fails on its key, after the
+      // event and the callbacks were inserted: the transaction must take them back.
+      const twice = history(1, "twice")
       const exit = yield* Effect.exit(
-        store.appendEvents("A1", [answered(1)], [callback("m1", "http://r.test/cb", 1), bad])
+        store.appendEvents(
+          "A1",
+          [answered(1)],
+          [callback("m1", "http://r.test/cb", 1), callback("m1", "http://r.test/cb", 2)],
+          { retired: [twice, twice] }
+        )
       )
       expect(Exit.isFailure(exit)).toBe(true)
       expect(yield* store.eventsAfter("A1", 0)).toEqual([])
