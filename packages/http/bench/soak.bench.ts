@@ -5,7 +5,7 @@
  *
  *   node packages/http/build/test/bench/soak.bench.js [--store sqlite|pg|memory] [--mpcs N]
  *     [--rate MPCs/s (0: as fast as --concurrency allows)] [--concurrency C] [--receiver up|down]
- *     [--database-url URL] [--callbacks on|off] [--list on|off]
+ *     [--database-url URL] [--callbacks on|off] [--list on|off] [--lag-window seconds]
  *
  * `memory` is SQLite in memory (`MPC_DATA_DIR=:memory:`). With `--receiver down` the receiver
  * refuses connections during the run and comes up after it; the summary says how long the outbox
@@ -32,6 +32,8 @@ const databaseUrl = arg("database-url", "")
 const withCallbacks = arg("callbacks", "on") !== "off"
 // `--list on` adds a fourth request per MPC (the network's calls list filtered by MPC).
 const withList = arg("list", "off") === "on"
+// The window of the lag's per-window percentiles, in seconds.
+const lagWindow = Number(arg("lag-window", "60"))
 const bin = fileURLToPath(new URL("../../../dist/bin/emulator.js", import.meta.url))
 const AUTH = `Basic ${Buffer.from("MASOAK00000000000000:soak").toString("base64")}`
 
@@ -77,7 +79,7 @@ const start = (): Promise<{ proc: ChildProcess; base: string; ms: number }> =>
       [...(process.env.SOAK_NODE_ARGS ?? "").split(" ").filter((s) => s !== ""), bin],
       {
         env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "ignore"]
+        stdio: ["ignore", "pipe", process.env.SOAK_STDERR === "1" ? "inherit" : "ignore"]
       }
     )
     let out = ""
@@ -255,10 +257,11 @@ console.log(
     addP99ms: Math.round(pct(addMs, 99) * 10) / 10,
     callbacks,
     deliveryLagP99ms: Math.round(pct(lags, 99)),
-    // The lag's p50 and p99 per minute of the run.
-    lagByMinute: Array.from({ length: Math.ceil(runS / 60) }, (_, m) => {
-      const xs = lagAt.filter(([t]) => t >= m * 60 && t < (m + 1) * 60).map(([, l]) => l)
-      return [m, Math.round(pct(xs, 50)), Math.round(pct(xs, 99))]
+    // The lag's p50 and p99 per window of the run ([window start s, p50, p99]).
+    lagWindowSeconds: lagWindow,
+    lagByWindow: Array.from({ length: Math.ceil(runS / lagWindow) }, (_, m) => {
+      const xs = lagAt.filter(([t]) => t >= m * lagWindow && t < (m + 1) * lagWindow).map(([, l]) => l)
+      return [m * lagWindow, Math.round(pct(xs, 50)), Math.round(pct(xs, 99))]
     }),
     drainSeconds: Math.round(drainS * 10) / 10,
     rssMB: rss

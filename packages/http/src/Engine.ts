@@ -197,6 +197,8 @@ export const make = (config: EngineConfig) =>
     let state = rebuilt.state
     let timers: Timers.Timers = rebuilt.timers
     let wakePending = false
+    // When the real-clock fiber wakes up by itself (-Infinity while it is not asleep).
+    let sleepingUntil = Number.NEGATIVE_INFINITY
     const virtualNow = yield* Ref.make(journal === undefined ? start : rebuilt.state.now)
     const lock = yield* Effect.makeSemaphore(1)
     /** Completed whenever the timers change, so the real-clock fiber re-arms. */
@@ -298,7 +300,10 @@ export const make = (config: EngineConfig) =>
       }
       if (timersChanged && result.refused === undefined) {
         timers = Timers.apply(timers, result.commands)
-        if (!wakePending) {
+        // The real-clock fiber is woken only when a timer falls due before it would wake anyway
+        // (a cancelled timer costs it one wake-up at most, at the time it was due).
+        const first = Timers.next(timers)
+        if (!wakePending && first !== undefined && first.at < sleepingUntil) {
           wakePending = true
           effects.push(wakeTimerFiber)
         }
@@ -370,9 +375,12 @@ export const make = (config: EngineConfig) =>
       // Sleeps until the next timer is due (or the timers change), then fires what is due.
       const loop = Effect.gen(function* () {
         for (;;) {
+          sleepingUntil = Number.NEGATIVE_INFINITY
           const signal = yield* Ref.get(wake)
           const next = Timers.next(timers)
-          const wait = next === undefined ? 60_000 : Math.max(0, next.at - (yield* Clock.currentTimeMillis))
+          const now = yield* Clock.currentTimeMillis
+          const wait = next === undefined ? 60_000 : Math.max(0, next.at - now)
+          sleepingUntil = now + wait
           yield* Effect.raceFirst(Effect.sleep(wait), Deferred.await(signal))
           yield* turn(lock, Effect.flatMap(Clock.currentTimeMillis, fireDue), seal)
         }

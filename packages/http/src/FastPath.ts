@@ -24,8 +24,6 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
@@ -102,24 +100,19 @@ export const make = (
 ) => {
   const check = Guard.make(tenants)
   const runCallback = Runtime.runCallback(runtime)
-  const runSyncExit = Runtime.runSyncExit(runtime)
   // The rate limit's clock is the runtime's (Guard reads it the same way).
   const now =
     tenants.rateLimit === undefined ? () => 0 : () => Runtime.runSync(runtime)(Clock.currentTimeMillis)
 
   /**
-   * Runs a handler at once: a turn whose lock is free completes synchronously; one that has to wait
-   * (the account's lock is held) goes on in its fiber and answers when it completes.
+   * Runs a handler at once (the fiber starts in this call): a turn whose lock is free runs through
+   * to the commit it waits for; `answer` is called when the fiber completes.
    */
   const runNow = <A>(
     effect: Effect.Effect<A, PlivoFailure>,
     answer: (exit: Exit.Exit<A, PlivoFailure>) => void
   ) => {
-    const exit = runSyncExit(effect)
-    const died = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
-    if (Option.isSome(died) && Runtime.isAsyncFiberException(died.value))
-      return runCallback(Fiber.join(died.value.fiber as Fiber.Fiber<A, PlivoFailure>), { onExit: answer })
-    answer(exit)
+    runCallback(effect, { onExit: answer })
   }
 
   /** The failure of a handler as Plivo's error, or a 500. */

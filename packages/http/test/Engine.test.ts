@@ -165,6 +165,42 @@ describe("Engine", () => {
   )
 
   it.scoped(
+    "DIAL-3 on the real clock (TestClock): a ring timeout earlier than the one the clock waits for fires on time",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const { engine } = yield* withEngine("real", 100)
+        const [slow] = legsOf(
+          yield* add(engine, "slow", {
+            role: "Agent",
+            from: "+12025550000",
+            to: "+12025551111",
+            ring_timeout: 120
+          })
+        )
+        // The clock's fiber now sleeps until the first leg's ring timeout, two minutes away.
+        yield* TestClock.adjust(1)
+        const [fast] = legsOf(
+          yield* add(engine, "fast", {
+            role: "Agent",
+            from: "+12025550000",
+            to: "+12025552222",
+            ring_timeout: 15
+          })
+        )
+        yield* TestClock.adjust(15_000)
+        const state = yield* engine.state
+        assert.strictEqual(State.call(state, slow!)?.state, "ringing")
+        assert.notStrictEqual(State.call(state, fast!)?.state, "ringing")
+        const ended = yield* engine.mpc({ _tag: "ByName", name: "fast" })
+        const leg = ended?.calls.find((c) => c.uuid === fast)
+        assert.strictEqual(leg?.state, "ended")
+        assert.strictEqual(leg?.endedAt, T0 + 1 + 15_000)
+        assert.strictEqual(leg?.hangup?.cause, "Ring Timeout Reached")
+      })
+  )
+
+  it.scoped(
     "STORE-10 an ended MPC leaves the live state in the step that ends it; reads find it in the history",
     () =>
       Effect.gen(function* () {
