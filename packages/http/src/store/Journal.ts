@@ -5,8 +5,10 @@
  * - Inside the engine's turn, `record` notes each step (the event, and the callbacks it produced);
  *   `seal` closes the turn, so a turn's events (a request and the network's immediate reactions)
  *   always commit together.
- * - One committer fiber per account appends the sealed turns: everything sealed while a commit is
- *   in flight goes into the next transaction, so concurrent requests share one commit.
+ * - One committer fiber per account appends the sealed turns. It starts at the end of the event
+ *   loop's turn, and everything sealed while a commit is in flight goes into the next transaction:
+ *   requests read together share one commit (on the soak, 2.2x the MPCs per second of a commit
+ *   started at once).
  * - `durable` waits until every turn sealed so far is committed: a request's answer waits for it, so
  *   a 2xx is only ever sent for an event in the log (STORE-1).
  * - After a commit, the delivery engine is told which origins have new callbacks; every
@@ -128,6 +130,17 @@ export const make = (options: JournalOptions) =>
     let nextSeq: number | undefined
     let commits = 0
     let kick = Deferred.unsafeMake<void>(FiberId.none)
+    // The committer starts at the end of the event loop's turn: every turn sealed meanwhile (the
+    // requests read in one turn of the loop) goes into the same commit.
+    let wakeScheduled = false
+    const wakeCommitter = () => {
+      if (wakeScheduled) return
+      wakeScheduled = true
+      setImmediate(() => {
+        wakeScheduled = false
+        Deferred.unsafeDone(kick, Exit.void)
+      })
+    }
 
     const recover: JournalService["recover"] = (initial, onStep, onRetire) =>
       Effect.gen(function* () {
@@ -193,7 +206,7 @@ export const make = (options: JournalOptions) =>
         open.timers = t.timers
         // The turn's own deferred is never awaited: `durable` looks at `open`.
       }
-      Deferred.unsafeDone(kick, Exit.void)
+      wakeCommitter()
     })
 
     const durable: Effect.Effect<void> = Effect.suspend(() => {
