@@ -130,7 +130,13 @@ if (receiverMode === "down") receiver.close()
 // The client: node:http on a keep-alive agent (cheaper than fetch, so the load generator, which
 // shares the machine, takes less of it from the emulator).
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-const call = (base: string, method: string, path: string, body?: unknown) =>
+let staleRetries = 0
+const call = (
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown
+): Promise<{ status: number; text: string }> =>
   new Promise<{ status: number; text: string }>((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body)
     const req = request(
@@ -155,7 +161,14 @@ const call = (base: string, method: string, path: string, body?: unknown) =>
         res.on("error", reject)
       }
     )
-    req.on("error", reject)
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      // The server closed this kept-alive connection as it was reused (Node's documented race):
+      // the request never reached it; send it again on a new connection.
+      if (req.reusedSocket && e.code === "ECONNRESET") {
+        staleRetries++
+        call(base, method, path, body).then(resolve, reject)
+      } else reject(e)
+    })
     req.end(payload)
   })
 const post = async (base: string, path: string, body?: unknown) => {
@@ -178,6 +191,12 @@ const sampler = setInterval(
 const addMs: Array<number> = []
 let next = 0
 let done = 0
+const failures: Array<string> = []
+let exited: string | undefined
+let stopping = false
+proc.once("exit", (code, signal) => {
+  if (!stopping) exited = `emulator exited (code ${code}, signal ${signal}) during the run`
+})
 const one = async (i: number) => {
   const a = performance.now()
   const r = await post(base, `/v1/Account/MASOAK00000000000000/MultiPartyCall/name_soak${i}/Participant`, {
@@ -214,13 +233,20 @@ const worker = async () => {
       const wait = due - performance.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     }
-    await one(i)
+    try {
+      await one(i)
+    } catch (e) {
+      // Counted and reported, not fatal: the summary says how many MPCs failed and why.
+      failures.push(`soak${i}: ${e instanceof Error ? e.message : String(e)}`)
+    }
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker))
 const runS = (performance.now() - t0) / 1000
 let drainS = 0
-if (receiverMode === "down") {
+if (exited !== undefined) {
+  // Nothing to drain: the summary below reports the exit.
+} else if (receiverMode === "down") {
   const d0 = performance.now()
   await new Promise<void>((r) => receiver.listen(receiverPort, "127.0.0.1", r))
   for (;;) {
@@ -236,8 +262,11 @@ if (receiverMode === "down") {
 }
 clearInterval(sampler)
 agent.destroy()
-proc.kill("SIGTERM")
-await new Promise((r) => proc.once("exit", r))
+stopping = true
+if (proc.exitCode === null && proc.signalCode === null) {
+  proc.kill("SIGTERM")
+  await new Promise((r) => proc.once("exit", r))
+}
 const bytes = store === "sqlite" ? du(join(dataDir, "db")) : 0
 const again = await start()
 again.proc.kill("SIGTERM")
@@ -250,6 +279,10 @@ console.log(
     store,
     receiver: receiverMode,
     requestsPerMpc: withList ? 4 : 3,
+    failedMpcs: failures.length,
+    staleConnectionRetries: staleRetries,
+    firstFailures: failures.slice(0, 3),
+    ...(exited === undefined ? {} : { exited }),
     mpcs: done,
     seconds: Math.round(runS * 10) / 10,
     mpcsPerSecond: Math.round(done / runS),

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Agent as HttpAgent, request as httpRequest } from "node:http"
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 import type { Command } from "@mpc-kit/domain"
 import * as Duration from "effect/Duration"
@@ -127,9 +127,11 @@ export const send = (
   done: (outcome: Outcome) => void
 ): (() => void) => {
   let settled = false
+  let timer: ReturnType<typeof setTimeout> | undefined
   const finish = (outcome: Outcome) => {
     if (settled) return
     settled = true
+    clearTimeout(timer)
     done(outcome)
   }
   let url: URL
@@ -144,41 +146,56 @@ export const send = (
     finish({ _tag: "Transport", detail: `unsupported protocol ${url.protocol}` })
     return () => {}
   }
-  const outgoing = (secure ? httpsRequest : httpRequest)(
-    url,
-    { method: req.method, headers: req.headers, agent: secure ? agents.https : agents.http },
-    (response) => {
-      const status = response.statusCode ?? 0
-      const outcome: Outcome =
-        status >= 200 && status < 300 ? { _tag: "Acknowledged", status } : { _tag: "Status", status }
-      let seen = 0
-      response.on("data", (chunk: Buffer) => {
-        // DLV-9: count the bytes, keep none, stop past the limit.
-        seen += chunk.length
-        if (seen > options.bodyLimit) {
-          response.destroy()
-          finish(outcome)
-        }
-      })
-      response.on("end", () => finish(outcome))
-      // A body cut short after the status arrived still answered the callback.
-      response.on("error", () => finish(outcome))
-      response.on("close", () => finish(outcome))
-    }
-  )
-  outgoing.on("error", (e) => finish({ _tag: "Transport", detail: firstLine(e.message) }))
-  const timer = setTimeout(() => {
+  let outgoing: ClientRequest | undefined
+  timer = setTimeout(() => {
     finish({ _tag: "Timeout" })
-    outgoing.destroy()
+    outgoing?.destroy()
   }, options.timeoutMs)
-  outgoing.on("close", () => clearTimeout(timer))
-  outgoing.end(req.body)
+  const go = (fresh: boolean) => {
+    let answered = false
+    const current = (secure ? httpsRequest : httpRequest)(
+      url,
+      { method: req.method, headers: req.headers, agent: secure ? agents.https : agents.http },
+      (response) => {
+        answered = true
+        const status = response.statusCode ?? 0
+        const outcome: Outcome =
+          status >= 200 && status < 300 ? { _tag: "Acknowledged", status } : { _tag: "Status", status }
+        let seen = 0
+        response.on("data", (chunk: Buffer) => {
+          // DLV-9: count the bytes, keep none, stop past the limit.
+          seen += chunk.length
+          if (seen > options.bodyLimit) {
+            response.destroy()
+            finish(outcome)
+          }
+        })
+        response.on("end", () => finish(outcome))
+        // A body cut short after the status arrived still answered the callback.
+        response.on("error", () => finish(outcome))
+        response.on("close", () => finish(outcome))
+      }
+    )
+    outgoing = current
+    current.on("error", (e: NodeJS.ErrnoException) => {
+      // A kept-alive connection the receiver closed as it was reused (its keep-alive timeout ran
+      // out at that moment): the request never reached it, so it goes again on a new connection,
+      // within the same attempt, instead of waiting out a backoff.
+      if (!fresh && !answered && !settled && current.reusedSocket && staleCodes.has(e.code ?? "")) go(true)
+      else finish({ _tag: "Transport", detail: firstLine(e.message) })
+    })
+    current.end(req.body)
+  }
+  go(false)
   return () => {
     settled = true
     clearTimeout(timer)
-    outgoing.destroy()
+    outgoing?.destroy()
   }
 }
+
+/** The errors of a reused connection that the other side had already closed. */
+const staleCodes = new Set(["ECONNRESET", "EPIPE"])
 
 /**
  * `send` as an effect: interrupting it cancels the attempt.
