@@ -15,6 +15,11 @@
  *   Callbacks still pending then are lost, which happens only when the process exits; call
  *   `flush` first to drain them.
  *
+ * The emulator itself no longer sends through it: since 0.2.0 its callbacks go through the
+ * delivery engine (`delivery/Delivery.ts`), on the store's outbox or, without a store, on a bounded
+ * memory outbox (DLV-14), with a retry horizon and final statuses. This sender stays for services
+ * that embed the engine and want a plain retry-until-2xx sender (`Server.liveOutputs`).
+ *
  * @since 0.1.0
  */
 

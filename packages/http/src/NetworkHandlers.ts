@@ -76,7 +76,7 @@ export const networkHandlers = HttpApiBuilder.group(MpcApi, "emulator", (handler
       .handle("deadLetters", ({ urlParams }) =>
         Effect.flatMap(Caller, ({ apiId, tenant }) => {
           const { limit, offset } = page(urlParams)
-          const store = tenant.store
+          const store = tenant.outbox ?? tenant.store
           if (store === undefined)
             return Effect.succeed({ dead_letters: [], meta: { total: 0, limit, offset }, pending: 0 })
           return Effect.all([

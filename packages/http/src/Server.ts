@@ -19,6 +19,7 @@ import { MpcApi } from "./Api.js"
 import * as Body from "./Body.js"
 import { CallbackSender } from "./CallbackSender.js"
 import * as Durable from "./Durable.js"
+import * as MemoryDelivery from "./delivery/Memory.js"
 import * as Engine from "./Engine.js"
 import { plivoErrors } from "./Errors.js"
 import * as FastPath from "./FastPath.js"
@@ -110,7 +111,10 @@ export interface Options {
   readonly subaccounts?: ReadonlyArray<Account>
   readonly clock: "real" | "virtual"
   readonly cps: number
-  /** Where an account's callbacks and XML fetches go (default: really sent, see `liveOutputs`). */
+  /**
+   * Where an account's callbacks and XML fetches go (default: really sent, by the delivery engine on
+   * the store's outbox, or on a memory outbox without a store; `liveOutputs` is the older sender).
+   */
   readonly outputs?: (account: Account) => Layer.Layer<Engine.EngineOutputs>
   /**
    * Answer `CONNECT api.plivo.com:443` with a certificate from a local CA kept in this folder, so
@@ -134,12 +138,20 @@ export interface Options {
    * @since 0.2.0
    */
   readonly historyLimit?: number
+  /**
+   * DLV-14: without a store, the memory outbox's bounds and the delivery engine's settings.
+   *
+   * @since 0.2.0
+   */
+  readonly memoryDelivery?: MemoryDelivery.MemoryDeliveryOptions
 }
 
 /**
- * The real outputs: callbacks sent (CB-*: signed, retried, in order per MPC and URL) and XML fetched
- * (LIFE-3: Play, Speak and Wait only; anything unreachable or invalid is silence). Fetches run off
- * the engine's turn, so a slow URL never holds the account up.
+ * Outputs over `CallbackSender` (CB-*: signed, retried until 2xx, in order per MPC and URL) and XML
+ * fetched (LIFE-3: Play, Speak and Wait only; anything unreachable or invalid is silence). Fetches
+ * run off the engine's turn, so a slow URL never holds the account up. The server's own default is
+ * the delivery engine (on the store's outbox, or a memory one without a store, DLV-14); these
+ * outputs are for `Options.outputs`.
  *
  * @since 0.1.0
  * @category server
@@ -189,6 +201,11 @@ export const tenants = (options: Options) =>
       const accounts = [options.account, ...(options.subaccounts ?? [])]
       const durable =
         options.durable === undefined ? undefined : yield* Durable.make(options.durable, accounts)
+      // DLV-14: without a store (and without outputs of the caller's), callbacks go to a memory outbox.
+      const memory =
+        durable === undefined && options.outputs === undefined
+          ? yield* MemoryDelivery.make(options.memoryDelivery ?? {}, accounts)
+          : undefined
       // STORE-10: one history for every account (the list of the main account spans its subaccounts').
       const history = Context.make(
         History.History,
@@ -198,9 +215,7 @@ export const tenants = (options: Options) =>
         // Each account's ids come from its own seed, so no two accounts ever hand out the same UUID.
         const seed = account === options.account ? base : (base ^ hashId(account.authId)) | 0
         // Built in this scope (not per effect): the account's callback sender lives as long as the server.
-        const outputs = yield* Layer.build(
-          (options.outputs ?? (durable === undefined ? liveOutputs : Durable.outputs))(account)
-        )
+        const outputs = yield* Layer.build((options.outputs ?? memory?.outputs ?? Durable.outputs)(account))
         const journal = durable === undefined ? Context.empty() : yield* durable.journal(account)
         const engine = yield* Effect.provide(
           Engine.make({
@@ -212,7 +227,12 @@ export const tenants = (options: Options) =>
           }),
           Context.merge(Context.merge(outputs, journal), history)
         )
-        byId.set(account.authId, { account, engine, store: durable?.store })
+        byId.set(account.authId, {
+          account,
+          engine,
+          store: durable?.store,
+          outbox: durable?.store ?? memory?.outbox
+        })
       }
       return { main: options.account, byId, rateLimit: options.rateLimit }
     })

@@ -7,6 +7,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as Context from "effect/Context"
+import type { OutboxService } from "./delivery/Outbox.js"
 import type * as Engine from "./Engine.js"
 import type { Store } from "./store/Store.js"
 
@@ -43,6 +44,12 @@ export interface Tenant {
   readonly engine: Engine.Engine
   /** STORE-*: the durable store, when the engine journals to one (dead letters are read from it). */
   readonly store?: Store | undefined
+  /**
+   * DLV-7, DLV-14: the outbox callbacks wait in (the store's, or the memory one without a store).
+   *
+   * @since 0.2.0
+   */
+  readonly outbox?: OutboxService | undefined
 }
 
 /**

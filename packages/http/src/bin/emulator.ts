@@ -6,7 +6,7 @@
  * The store (spec/STORE.md): DATABASE_URL (PostgreSQL) or MPC_DATA_DIR (SQLite, default `mpc-data`,
  * `:memory:` for a throwaway run), MPC_SNAPSHOT_EVERY, MPC_RETRY_HORIZON_SECONDS (DLV-7),
  * MPC_RETRY_INITIAL_MS and MPC_RETRY_MAX_MS (DLV-6), MPC_DRAIN_SECONDS (DLV-12),
- * MPC_DELIVERY_CONCURRENCY.
+ * MPC_DELIVERY_CONCURRENCY, MPC_OUTBOX_LIMIT (DLV-14).
  */
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
@@ -44,6 +44,7 @@ Starts the Plivo-compatible multiparty-call emulator. It takes no arguments: the
   MPC_RETRY_HORIZON_SECONDS, MPC_RETRY_INITIAL_MS, MPC_RETRY_MAX_MS  callback retries (DLV-6, DLV-7)
   MPC_DRAIN_SECONDS  how long SIGTERM lets deliveries in flight finish (DLV-12)
   MPC_DELIVERY_CONCURRENCY  callbacks in flight per receiver origin
+  MPC_OUTBOX_LIMIT          without a store: callbacks waiting in memory at most (default 50000)
 
 Exit codes: 2 for bad arguments or a bad variable; otherwise it runs until stopped (Ctrl-C).`
 
@@ -103,17 +104,25 @@ const pg = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !=
 const dataDir = process.env.MPC_DATA_DIR ?? "mpc-data"
 const layers = dataDir === "none" && !pg ? undefined : await import("../store/Layers.js")
 let storeLine: string
-if (layers === undefined) storeLine = "store: none (MPC_DATA_DIR=none): state in memory, lost on exit"
+if (layers === undefined)
+  storeLine = "store: none (MPC_DATA_DIR=none): state and pending callbacks in memory, lost on exit"
 else if (pg) storeLine = "store: PostgreSQL (DATABASE_URL)"
 else if (await layers.sqliteAvailable())
   storeLine = `store: SQLite ${dataDir === ":memory:" ? "in memory" : layers.sqliteFile(dataDir)}`
 else if (process.env.MPC_DATA_DIR === undefined)
   storeLine =
-    "store: none: SQLite's client is not installed (npm i @effect/sql-sqlite-node); state in memory, lost on exit"
+    "store: none: SQLite's client is not installed (npm i @effect/sql-sqlite-node); state and pending callbacks in memory, lost on exit"
 else
   storeLine = fail([
     `MPC_DATA_DIR is set but SQLite's client cannot be loaded: npm i @effect/sql-sqlite-node`
   ])
+const delivery = {
+  ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
+  ...(initialDelay === undefined ? {} : { initialDelay }),
+  ...(maxDelay === undefined ? {} : { maxDelay }),
+  ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
+  ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
+}
 const durable: Durable.DurableOptions | undefined =
   layers === undefined || storeLine.startsWith("store: none")
     ? undefined
@@ -130,14 +139,14 @@ const durable: Durable.DurableOptions | undefined =
                 process.stderr.write(`mpc-kit fault: SIGKILL ${where} commit ${n}\n`)
                 process.kill(process.pid, "SIGKILL")
               },
-        delivery: {
-          ...(horizon === undefined ? {} : { horizon: horizon * 1000 }),
-          ...(initialDelay === undefined ? {} : { initialDelay }),
-          ...(maxDelay === undefined ? {} : { maxDelay }),
-          ...(drain === undefined ? {} : { drainTimeout: drain * 1000 }),
-          ...(lane === undefined ? {} : { concurrency: Math.floor(lane) })
-        }
+        delivery
       }
+// DLV-14: without a store, the same delivery engine on a memory outbox of at most MPC_OUTBOX_LIMIT.
+const outboxLimit = positive("MPC_OUTBOX_LIMIT")
+const memoryDelivery =
+  durable === undefined
+    ? { delivery, ...(outboxLimit === undefined ? {} : { limit: Math.floor(outboxLimit) }) }
+    : undefined
 
 console.log(storeLine)
 
@@ -156,7 +165,8 @@ NodeRuntime.runMain(
           cps,
           proxyCaDir,
           ...(historyLimit === undefined ? {} : { historyLimit: Math.floor(historyLimit) }),
-          ...(durable === undefined ? {} : { durable })
+          ...(durable === undefined ? {} : { durable }),
+          ...(memoryDelivery === undefined ? {} : { memoryDelivery })
         })
       ),
       Layer.provide(Logger.logFmt)

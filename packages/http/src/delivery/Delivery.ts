@@ -40,8 +40,9 @@ import * as LogLevel from "effect/LogLevel"
 import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import { type OutboxItem, Store, type StoreError } from "../store/Store.js"
+import type { DeadLetter, OutboxItem, Store, StoreError } from "../store/Store.js"
 import { makeAgents, request, send } from "./Attempt.js"
+import { Outbox } from "./Outbox.js"
 import { decide, type Outcome, type RetryPolicy } from "./Policy.js"
 
 /**
@@ -145,7 +146,7 @@ const queueKey = (item: OutboxItem) => `${item.account}\u0000${item.mpcUuid}\u00
 
 const make = Effect.gen(function* () {
   const options = yield* DeliveryConfig
-  const store = yield* Store
+  const store = yield* Outbox
   const agents = makeAgents()
   const scope = yield* Effect.scope
   // Store work, logs and timers run as fibers of this child scope, closed after the drain below
@@ -519,15 +520,36 @@ const make = Effect.gen(function* () {
         Effect.map((p) => p.total),
         Effect.orElseSucceed(() => -1)
       )
-      yield* Effect.logInfo(
-        `callback delivery stopped${drained ? "" : ` (attempts cut after ${Duration.format(drainTimeout)})`}: ${remaining} callbacks remain in the outbox`
+      const cut = drained ? "" : ` (attempts cut after ${Duration.format(drainTimeout)})`
+      yield* (
+        store.volatile === true
+          ? Effect.logInfo(
+              `callback delivery stopped${cut}: ${remaining} callbacks not delivered (no store: they are lost)`
+            )
+          : Effect.logInfo(`callback delivery stopped${cut}: ${remaining} callbacks remain in the outbox`)
       ).pipe(Effect.annotateLogs({ remaining }))
     })
   )
 
+  /** DLV-14: callbacks given up on before any attempt (a memory outbox with no room): logged and told. */
+  const refused = (letters: ReadonlyArray<DeadLetter>): Effect.Effect<void> =>
+    Effect.forEach(
+      letters,
+      (d) => {
+        const item: OutboxItem = { ...d, eventSeq: 0, nextAttemptAt: d.deadAt, lastError: undefined }
+        stats.deadLettered++
+        return Effect.logError(`callback dead-lettered: ${d.reason}`).pipe(
+          annotate(item),
+          Effect.zipRight(PubSub.publish(changes, { _tag: "DeadLettered", item, reason: d.reason }))
+        )
+      },
+      { discard: true }
+    )
+
   return {
     enqueue,
     notify,
+    refused,
     /** State changes of callbacks, as they are logged. */
     changes: changes as PubSub.PubSub<Change>,
     stats: Effect.sync((): DeliveryStats => ({ ...stats })),
@@ -556,6 +578,14 @@ export class Delivery extends Effect.Service<Delivery>()("@mpc-kit/http/Delivery
 }) {
   /** The delivery engine with these options; needs the `Store`. */
   static readonly layer = (options: DeliveryOptions): Layer.Layer<Delivery, never, Store> =>
+    Delivery.layerOutbox(options).pipe(Layer.provide(Outbox.fromStore))
+
+  /**
+   * The delivery engine with these options on any outbox (DLV-14: `Outbox.makeMemory` without a store).
+   *
+   * @since 0.2.0
+   */
+  static readonly layerOutbox = (options: DeliveryOptions): Layer.Layer<Delivery, never, Outbox> =>
     Delivery.Default.pipe(Layer.provide(Layer.succeed(DeliveryConfig, options)))
 
   /** The same as `layer` (since 0.2.0 the engine brings its own HTTP client). */

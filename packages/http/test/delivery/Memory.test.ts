@@ -1,0 +1,175 @@
+/**
+ * DLV-14: without a store, callbacks are sent by the delivery engine from a memory outbox: a final
+ * status (4xx) dead-letters a callback after one attempt and lists it, a full outbox dead-letters
+ * new callbacks at once (never silently), and the bounds hold.
+ */
+import { createServer, type ServerResponse } from "node:http"
+import { HttpServer } from "@effect/platform"
+import { assert, describe, expect, it } from "@effect/vitest"
+import type { Command } from "@mpc-kit/domain"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { fullReason, makeMemory } from "../../src/delivery/Outbox.js"
+import * as Server from "../../src/Server.js"
+import { account, addPath, call, T0, until } from "../support/Emulator.js"
+
+/** A receiver answering each path with its own status (`hold`: no answer at all). */
+const receiver = (statusOf: (path: string) => number | "hold") =>
+  Effect.acquireRelease(
+    Effect.promise(
+      () =>
+        new Promise<{ url: string; paths: Array<string>; close: () => void }>((resolve) => {
+          const paths: Array<string> = []
+          const held: Array<ServerResponse> = []
+          const server = createServer((req, res) => {
+            req.resume()
+            req.on("end", () => {
+              paths.push(req.url ?? "")
+              const status = statusOf(req.url ?? "")
+              if (status === "hold") held.push(res)
+              else res.writeHead(status).end()
+            })
+          })
+          server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as { port: number }).port
+            resolve({
+              url: `http://127.0.0.1:${port}`,
+              paths,
+              close: () => {
+                server.closeAllConnections()
+                server.close()
+              }
+            })
+          })
+        })
+    ),
+    (r) => Effect.sync(r.close)
+  )
+
+/** An emulator without a store (the memory outbox), on a free port. */
+const emulator = (memoryDelivery: Server.Options["memoryDelivery"] = {}) =>
+  Effect.gen(function* () {
+    const context = yield* Layer.build(
+      Server.layer({
+        host: "127.0.0.1",
+        port: 0,
+        account,
+        clock: "virtual",
+        cps: 10,
+        start: T0,
+        seed: 1,
+        quiet: true,
+        ...(memoryDelivery === undefined ? {} : { memoryDelivery })
+      })
+    )
+    const address = Context.get(context, HttpServer.HttpServer).address
+    if (address._tag !== "TcpAddress") throw new Error("no TCP address")
+    return `http://127.0.0.1:${address.port}`
+  })
+
+const callback = (m: string, url: string): Command.SendCallback => ({
+  _tag: "SendCallback",
+  kind: "status",
+  url,
+  method: "POST",
+  mpcUuid: m,
+  event: "MPCStart",
+  params: { SequenceNumber: "1", MPCUUID: m }
+})
+
+describe("memory outbox", () => {
+  it.effect(
+    "DLV-14: bounded: past `limit` a callback is refused as a dead letter; the latest dead letters are kept",
+    () =>
+      Effect.gen(function* () {
+        const o = makeMemory({ limit: 3, deadLetterLimit: 2 })
+        const a = o.add("A1", [callback("m1", "http://a.test/x"), callback("m2", "http://b.test/x")], 5)
+        const b = o.add("A1", [callback("m1", "http://a.test/x"), callback("m3", "http://a.test/y")], 6)
+        expect(a.items.map((i) => i.id)).toEqual([1, 2])
+        expect(b.items.map((i) => i.id)).toEqual([3])
+        expect(b.refused.map((d) => [d.id, d.reason])).toEqual([[4, fullReason(3)]])
+        expect(o.size()).toBe(3)
+        // Per origin, in id order (DLV-4, DLV-13).
+        expect((yield* o.pendingOf("http://a.test", 10)).map((i) => i.id)).toEqual([1, 3])
+        expect(yield* o.origins).toEqual(["http://a.test", "http://b.test"])
+        yield* o.fail(1, 99, "Status 503")
+        expect((yield* o.pendingOf("http://a.test", 1))[0]).toMatchObject({
+          id: 1,
+          attempts: 1,
+          nextAttemptAt: 99
+        })
+        yield* o.ackMany([3])
+        yield* o.deadLetter(2, "Status 404")
+        yield* o.deadLetter(1, "Status 410")
+        expect(o.size()).toBe(0)
+        expect(yield* o.origins).toEqual([])
+        // Three dead letters so far, two kept: the latest.
+        const dead = yield* o.deadLetters({ limit: 10, offset: 0 })
+        expect(dead.items.map((d) => [d.id, d.reason])).toEqual([
+          [2, "Status 404"],
+          [1, "Status 410"]
+        ])
+        expect((yield* o.outbox({ limit: 0, offset: 0 })).total).toBe(0)
+      })
+  )
+
+  it.scoped(
+    "DLV-14 DLV-8: without a store, a 404 dead-letters a callback after one attempt and lists it",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* receiver((path) => (path === "/gone" ? 404 : 200))
+        const base = yield* emulator()
+        const added = yield* call(base, "POST", addPath("memory"), {
+          role: "Agent",
+          from: "+12025550000",
+          to: "+12025551111",
+          status_callback_url: `${r.url}/gone`,
+          status_callback_events: "mpc-state-changes,participant-state-changes"
+        })
+        assert.strictEqual(added.status, 201)
+        const dead = () => call(base, "GET", "/emulator/v1/dead-letters?limit=100")
+        yield* until("the dead letters", () => r.paths.length > 0)
+        let listed = yield* dead()
+        for (
+          let k = 0;
+          k < 100 && ((listed.body?.dead_letters ?? []) as Array<unknown>).length < r.paths.length;
+          k++
+        ) {
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+          listed = yield* dead()
+        }
+        const letters = (listed.body?.dead_letters ?? []) as Array<{
+          reason: string
+          attempts: number
+          url: string
+        }>
+        // Each callback was tried once (4xx is final), and every one is listed.
+        expect(letters.length).toBe(r.paths.length)
+        for (const d of letters)
+          expect([d.reason, d.attempts, d.url]).toEqual(["Status 404", 1, `${r.url}/gone`])
+        expect(listed.body?.pending).toBe(0)
+      })
+  )
+
+  it.scoped("DLV-14: a full memory outbox dead-letters new callbacks at once, and lists them", () =>
+    Effect.gen(function* () {
+      const r = yield* receiver(() => "hold")
+      const base = yield* emulator({ limit: 1, delivery: { attemptTimeout: "300 millis" } })
+      for (const name of ["a", "b", "c"])
+        yield* call(base, "POST", addPath(name), {
+          role: "Agent",
+          from: "+12025550000",
+          to: "+12025551111",
+          status_callback_url: `${r.url}/held`,
+          status_callback_events: "mpc-state-changes"
+        })
+      const listed = yield* call(base, "GET", "/emulator/v1/dead-letters?limit=100")
+      const letters = (listed.body?.dead_letters ?? []) as Array<{ reason: string }>
+      // One callback waits (held by the receiver); every other one was refused, none dropped.
+      expect(listed.body?.pending).toBe(1)
+      expect(letters.length).toBeGreaterThanOrEqual(2)
+      for (const d of letters) expect(d.reason).toBe(fullReason(1))
+    })
+  )
+})
