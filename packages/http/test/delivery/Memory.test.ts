@@ -3,70 +3,16 @@
  * status (4xx) dead-letters a callback after one attempt and lists it, a full outbox dead-letters
  * new callbacks at once (never silently), and the bounds hold.
  */
-import { createServer, type ServerResponse } from "node:http"
-import { HttpServer } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import type { Command } from "@mpc-kit/domain"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { fullReason, makeMemory } from "../../src/delivery/Outbox.js"
-import * as Server from "../../src/Server.js"
-import { account, addPath, call, T0, until } from "../support/Emulator.js"
-
-/** A receiver answering each path with its own status (`hold`: no answer at all). */
-const receiver = (statusOf: (path: string) => number | "hold") =>
-  Effect.acquireRelease(
-    Effect.promise(
-      () =>
-        new Promise<{ url: string; paths: Array<string>; close: () => void }>((resolve) => {
-          const paths: Array<string> = []
-          const held: Array<ServerResponse> = []
-          const server = createServer((req, res) => {
-            req.resume()
-            req.on("end", () => {
-              paths.push(req.url ?? "")
-              const status = statusOf(req.url ?? "")
-              if (status === "hold") held.push(res)
-              else res.writeHead(status).end()
-            })
-          })
-          server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as { port: number }).port
-            resolve({
-              url: `http://127.0.0.1:${port}`,
-              paths,
-              close: () => {
-                server.closeAllConnections()
-                server.close()
-              }
-            })
-          })
-        })
-    ),
-    (r) => Effect.sync(r.close)
-  )
+import type * as Server from "../../src/Server.js"
+import { addPath, call, receiverWith, start, until } from "../support/Emulator.js"
 
 /** An emulator without a store (the memory outbox), on a free port. */
 const emulator = (memoryDelivery: Server.Options["memoryDelivery"] = {}) =>
-  Effect.gen(function* () {
-    const context = yield* Layer.build(
-      Server.layer({
-        host: "127.0.0.1",
-        port: 0,
-        account,
-        clock: "virtual",
-        cps: 10,
-        start: T0,
-        seed: 1,
-        quiet: true,
-        ...(memoryDelivery === undefined ? {} : { memoryDelivery })
-      })
-    )
-    const address = Context.get(context, HttpServer.HttpServer).address
-    if (address._tag !== "TcpAddress") throw new Error("no TCP address")
-    return `http://127.0.0.1:${address.port}`
-  })
+  start({ server: { memoryDelivery, quiet: true } })
 
 const callback = (m: string, url: string): Command.SendCallback => ({
   _tag: "SendCallback",
@@ -118,7 +64,7 @@ describe("memory outbox", () => {
     "DLV-14 DLV-8: without a store, a 404 dead-letters a callback after one attempt and lists it",
     () =>
       Effect.gen(function* () {
-        const r = yield* receiver((path) => (path === "/gone" ? 404 : 200))
+        const r = yield* receiverWith((path) => (path === "/gone" ? 404 : 200))
         const base = yield* emulator()
         const added = yield* call(base, "POST", addPath("memory"), {
           role: "Agent",
@@ -129,11 +75,11 @@ describe("memory outbox", () => {
         })
         assert.strictEqual(added.status, 201)
         const dead = () => call(base, "GET", "/emulator/v1/dead-letters?limit=100")
-        yield* until("the dead letters", () => r.paths.length > 0)
+        yield* until("the dead letters", () => r.received.length > 0)
         let listed = yield* dead()
         for (
           let k = 0;
-          k < 100 && ((listed.body?.dead_letters ?? []) as Array<unknown>).length < r.paths.length;
+          k < 100 && ((listed.body?.dead_letters ?? []) as Array<unknown>).length < r.received.length;
           k++
         ) {
           yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
@@ -145,7 +91,7 @@ describe("memory outbox", () => {
           url: string
         }>
         // Each callback was tried once (4xx is final), and every one is listed.
-        expect(letters.length).toBe(r.paths.length)
+        expect(letters.length).toBe(r.received.length)
         for (const d of letters)
           expect([d.reason, d.attempts, d.url]).toEqual(["Status 404", 1, `${r.url}/gone`])
         expect(listed.body?.pending).toBe(0)
@@ -154,7 +100,7 @@ describe("memory outbox", () => {
 
   it.scoped("DLV-14: a full memory outbox dead-letters new callbacks at once, and lists them", () =>
     Effect.gen(function* () {
-      const r = yield* receiver(() => "hold")
+      const r = yield* receiverWith(() => "hold")
       const base = yield* emulator({ limit: 1, delivery: { attemptTimeout: "300 millis" } })
       for (const name of ["a", "b", "c"])
         yield* call(base, "POST", addPath(name), {

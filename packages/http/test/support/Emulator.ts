@@ -27,7 +27,15 @@ export const subAuth = basic(sub)
 export const T0 = 1_767_603_600_000
 
 /** Starts a real emulator (with the subaccount) on a free loopback port; returns its base URL. */
-export const start = (options: { clock?: "real" | "virtual"; proxyCaDir?: string; seed?: number } = {}) =>
+export const start = (
+  options: {
+    clock?: "real" | "virtual"
+    proxyCaDir?: string
+    seed?: number
+    /** Server options beyond these (DLV-14's memory outbox, a rate limit). */
+    server?: Partial<Server.Options>
+  } = {}
+) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
       Server.layer({
@@ -39,7 +47,8 @@ export const start = (options: { clock?: "real" | "virtual"; proxyCaDir?: string
         cps: 10,
         start: T0,
         seed: options.seed ?? 1,
-        ...(options.proxyCaDir === undefined ? {} : { proxyCaDir: options.proxyCaDir })
+        ...(options.proxyCaDir === undefined ? {} : { proxyCaDir: options.proxyCaDir }),
+        ...options.server
       })
     )
     const address = Context.get(context, HttpServer.HttpServer).address
@@ -111,50 +120,58 @@ export interface Receiver {
   readonly at: (path: string) => Array<Received>
 }
 
-/** A real webhook receiver on loopback that records every request, in arrival order. */
-export const receiver = Effect.map(
-  Effect.acquireRelease(
-    Effect.promise(
-      () =>
-        new Promise<{ url: string; received: Array<Received>; close: () => void }>((resolve) => {
-          const received: Array<Received> = []
-          const server = createServer((req, res) => {
-            let body = ""
-            req.on("data", (c) => {
-              body += c
-            })
-            req.on("end", () => {
-              received.push({
-                path: req.url ?? "",
-                nonce: String(req.headers["x-plivo-signature-v3-nonce"] ?? ""),
-                signature: String(req.headers["x-plivo-signature-v3"] ?? ""),
-                params: Object.fromEntries(new URLSearchParams(body))
+/**
+ * A real webhook receiver on loopback that records every request, in arrival order, and answers
+ * each path with `statusOf`'s status (default 200; `hold`: never answers).
+ */
+export const receiverWith = (statusOf: (path: string) => number | "hold") =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.promise(
+        () =>
+          new Promise<{ url: string; received: Array<Received>; close: () => void }>((resolve) => {
+            const received: Array<Received> = []
+            const server = createServer((req, res) => {
+              let body = ""
+              req.on("data", (c) => {
+                body += c
               })
-              res.writeHead(200).end()
+              req.on("end", () => {
+                received.push({
+                  path: req.url ?? "",
+                  nonce: String(req.headers["x-plivo-signature-v3-nonce"] ?? ""),
+                  signature: String(req.headers["x-plivo-signature-v3"] ?? ""),
+                  params: Object.fromEntries(new URLSearchParams(body))
+                })
+                const status = statusOf(req.url ?? "")
+                if (status !== "hold") res.writeHead(status).end()
+              })
+            })
+            server.listen(0, "127.0.0.1", () => {
+              const address = server.address()
+              const port = typeof address === "object" && address !== null ? address.port : 0
+              resolve({
+                url: `http://127.0.0.1:${port}`,
+                received,
+                close: () => {
+                  server.closeAllConnections()
+                  server.close()
+                }
+              })
             })
           })
-          server.listen(0, "127.0.0.1", () => {
-            const address = server.address()
-            const port = typeof address === "object" && address !== null ? address.port : 0
-            resolve({
-              url: `http://127.0.0.1:${port}`,
-              received,
-              close: () => {
-                server.closeAllConnections()
-                server.close()
-              }
-            })
-          })
-        })
+      ),
+      (r) => Effect.sync(r.close)
     ),
-    (r) => Effect.sync(r.close)
-  ),
-  (r): Receiver => ({
-    url: r.url,
-    received: r.received,
-    at: (path) => r.received.filter((x) => x.path === path)
-  })
-)
+    (r): Receiver => ({
+      url: r.url,
+      received: r.received,
+      at: (path) => r.received.filter((x) => x.path === path)
+    })
+  )
+
+/** A real webhook receiver on loopback that records every request and answers 200. */
+export const receiver = receiverWith(() => 200)
 
 /** Waits (at most 5 s) for a condition; fails the test with `what` when it never holds. */
 export const until = (what: string, f: () => boolean) =>
