@@ -1,12 +1,17 @@
 /**
  * DLV-14: without a store, callbacks are sent by the delivery engine from a memory outbox: a final
  * status (4xx) dead-letters a callback after one attempt and lists it, a full outbox dead-letters
- * new callbacks at once (never silently), and the bounds hold.
+ * new callbacks at once (never silently), and the bounds hold. On an outbox whose deletes are held,
+ * DLV-13's wait of a queue for its predecessor's delete is seen directly.
  */
 import { assert, describe, expect, it } from "@effect/vitest"
 import type { Command } from "@mpc-kit/domain"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import { fullReason, makeMemory } from "../../src/delivery/Outbox.js"
+import * as Layer from "effect/Layer"
+import { Delivery } from "../../src/delivery/Delivery.js"
+import { fullReason, makeMemory, Outbox } from "../../src/delivery/Outbox.js"
 import type * as Server from "../../src/Server.js"
 import { addPath, call, receiverWith, start, until } from "../support/Emulator.js"
 
@@ -117,5 +122,38 @@ describe("memory outbox", () => {
       expect(letters.length).toBeGreaterThanOrEqual(2)
       for (const d of letters) expect(d.reason).toBe(fullReason(1))
     })
+  )
+  it.scoped(
+    "DLV-13 DLV-4: a queue's next callback leaves only once its predecessor's delete is committed",
+    () =>
+      Effect.gen(function* () {
+        const r = yield* receiverWith(() => 200)
+        const memory = makeMemory()
+        // The outbox's deletes wait for the gate: the first callback is acknowledged, not yet deleted.
+        const gate = yield* Deferred.make<void>()
+        const gated = {
+          ...memory,
+          ackMany: (ids: ReadonlyArray<number>) => Effect.zipRight(Deferred.await(gate), memory.ackMany(ids))
+        }
+        const context = yield* Layer.build(
+          Delivery.layerOutbox({ authToken: "t", concurrency: 4 }).pipe(
+            Layer.provide(Layer.succeed(Outbox, gated))
+          )
+        )
+        const delivery = Context.get(context, Delivery)
+        const added = memory.add("A1", [callback("m1", `${r.url}/cb`), callback("m1", `${r.url}/cb`)], 0)
+        yield* delivery.enqueue(added.items)
+        let stats = yield* delivery.stats
+        yield* until("the first acknowledgement", () => {
+          Effect.runSync(Effect.map(delivery.stats, (s) => (stats = s)))
+          return stats.delivered >= 1
+        })
+        // Acknowledged, its delete held: the second callback of the queue has not been attempted.
+        const attemptsBefore = (yield* delivery.stats).attempts
+        yield* Deferred.succeed(gate, undefined)
+        expect(attemptsBefore).toBe(1)
+        yield* until("the second callback", () => r.received.length === 2)
+        yield* until("both deleted", () => memory.size() === 0)
+      })
   )
 })
