@@ -6,19 +6,18 @@
  * @since 0.1.0
  */
 
-import { NodeHttpClient } from "@effect/platform-node"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { Delivery, type DeliveryOptions } from "./delivery/Delivery.js"
-import * as Engine from "./Engine.js"
+import type * as Engine from "./Engine.js"
 import type * as History from "./History.js"
+import * as Outputs from "./Outputs.js"
 import * as Journal from "./store/Journal.js"
 import { Store } from "./store/Store.js"
 import type { Account } from "./Tenants.js"
-import * as Xml from "./Xml.js"
 
 /**
  * How the durable emulator is set up.
@@ -113,19 +112,11 @@ export const history = (store: Store): History.HistoryService => ({
 })
 
 /**
- * Outputs on a durable store: callbacks go through the journal to the outbox; XML is fetched as usual.
+ * Outputs on a durable store: callbacks go through the journal to the outbox; XML is fetched as
+ * everywhere (Outputs.ts).
  *
  * @since 0.2.0
  * @category layers
  */
-export const outputs = (_account: Account): Layer.Layer<Engine.EngineOutputs> =>
-  Layer.effect(
-    Engine.EngineOutputs,
-    Effect.gen(function* () {
-      const xml = yield* Xml.XmlFetcher
-      return {
-        callback: () => Effect.void,
-        fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose)))
-      } satisfies Engine.Outputs
-    })
-  ).pipe(Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici))))
+export const outputs = (account: Account): Layer.Layer<Engine.EngineOutputs> =>
+  Outputs.layer(account, () => Effect.void)

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpRouter, HttpServer } from "@effect/platform"
-import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpServer } from "@effect/platform-node"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -28,11 +28,10 @@ import * as History from "./History.js"
 import { mediaHandlers } from "./MediaHandlers.js"
 import { mpcHandlers, plivoHandlers } from "./MpcHandlers.js"
 import { networkHandlers } from "./NetworkHandlers.js"
+import * as Outputs from "./Outputs.js"
 import * as ConnectProxy from "./Proxy.js"
 import * as RequestLog from "./RequestLog.js"
 import { type Account, type RateLimit, type Tenant, Tenants } from "./Tenants.js"
-import * as Xml from "./Xml.js"
-import * as Fetcher from "./xml/Fetcher.js"
 
 export type { Account, Accounts, RateLimit, Tenant } from "./Tenants.js"
 export { Tenants } from "./Tenants.js"
@@ -161,22 +160,11 @@ export const liveOutputs = (account: Account) =>
     Engine.EngineOutputs,
     Effect.gen(function* () {
       const sender = yield* CallbackSender
-      const xml = yield* Xml.XmlFetcher
-      const documents = yield* Fetcher.DocumentFetcher
-      return {
-        callback: sender.send,
-        fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose))),
-        fetchDocument: documents.fetch
-      } satisfies Engine.Outputs
+      return { callback: sender.send, ...(yield* Outputs.fetching) } satisfies Engine.Outputs
     })
   ).pipe(
     Layer.provide(CallbackSender.Live({ authToken: account.authToken })),
-    Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici))),
-    Layer.provide(
-      Fetcher.layerDocumentFetcher({ authToken: account.authToken }).pipe(
-        Layer.provide(NodeHttpClient.layerUndici)
-      )
-    )
+    Layer.provide(Outputs.fetchers(account))
   )
 
 /** FNV-1a of an auth id: a subaccount's seed offset. */

@@ -47,6 +47,13 @@ export * as Engine from "./Engine.js"
  */
 export * as History from "./History.js"
 /**
+ * The engine's outputs: callbacks wherever they go, XML fetched the same way.
+ *
+ * @since 0.2.0
+ * @category modules
+ */
+export * as Outputs from "./Outputs.js"
+/**
  * The CONNECT proxy and local CA for the official SDKs.
  *
  * @since 0.1.0

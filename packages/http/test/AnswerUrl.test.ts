@@ -8,6 +8,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as plivo from "plivo"
+import { StoreSqlite } from "../src/store/Layers.js"
 import * as Fetcher from "../src/xml/Fetcher.js"
 import { account, addPath, call, type Json, receiver, start, until, validateV3 } from "./support/Emulator.js"
 
@@ -96,9 +97,13 @@ const calls = (base: string) =>
   Effect.map(call(base, "GET", "/emulator/v1/calls"), (r) => (r.body as { calls: Array<CallRow> }).calls)
 
 describe("inbound calls with an answer URL, over real HTTP", () => {
-  it.scoped(
-    "XML-1 XML-6 XML-11 XML-16 the SDK-built answer puts the caller in the MPC after its Speak; an agent added by the API joins; the callbacks are Plivo's",
-    () =>
+  // The same run without a store and on one (the default): both fetch the documents.
+  it.scoped.each([
+    ["without a store", {}],
+    ["on a SQLite store", { durable: { store: StoreSqlite(":memory:") } }]
+  ] as const)(
+    "XML-1 XML-6 XML-11 XML-16 %s: the SDK-built answer puts the caller in the MPC after its Speak; an agent added by the API joins; the callbacks are Plivo's",
+    ([, server]) =>
       Effect.gen(function* () {
         const hook = yield* receiver
         const app = yield* answerServer({
@@ -111,7 +116,7 @@ describe("inbound calls with an answer URL, over real HTTP", () => {
             })
           }, hook.url)
         })
-        const base = yield* start()
+        const base = yield* start({ server })
         const created = yield* call(base, "POST", "/emulator/v1/calls", {
           from: "+14155550123",
           to: "+18005550100",

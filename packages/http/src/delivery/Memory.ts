@@ -6,16 +6,14 @@
  *
  * @since 0.2.0
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as Engine from "../Engine.js"
+import type * as Engine from "../Engine.js"
+import * as Outputs from "../Outputs.js"
 import type { Account } from "../Tenants.js"
-import * as Xml from "../Xml.js"
-import * as Fetcher from "../xml/Fetcher.js"
 import { Delivery, type DeliveryOptions } from "./Delivery.js"
 import { type MemoryOutbox, type MemoryOutboxOptions, makeMemory, Outbox } from "./Outbox.js"
 
@@ -64,31 +62,12 @@ export const make = (
     )
     const delivery = Context.get(context, Delivery)
     const outputs = (account: Account): Layer.Layer<Engine.EngineOutputs> =>
-      Layer.effect(
-        Engine.EngineOutputs,
-        Effect.gen(function* () {
-          const xml = yield* Xml.XmlFetcher
-          const documents = yield* Fetcher.DocumentFetcher
-          return {
-            // In step order, inside the engine's turn: each lane keeps the order of its callbacks.
-            callback: (c) =>
-              Effect.flatMap(Clock.currentTimeMillis, (now) => {
-                const added = outbox.add(account.authId, [c], now)
-                return added.refused.length === 0
-                  ? delivery.enqueue(added.items)
-                  : delivery.refused(added.refused)
-              }),
-            fetchXml: (c) => Effect.asVoid(Effect.forkDaemon(xml.fetch(c.url, c.method, c.purpose))),
-            fetchDocument: documents.fetch
-          } satisfies Engine.Outputs
+      // In step order, inside the engine's turn: each lane keeps the order of its callbacks.
+      Outputs.layer(account, (c) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const added = outbox.add(account.authId, [c], now)
+          return added.refused.length === 0 ? delivery.enqueue(added.items) : delivery.refused(added.refused)
         })
-      ).pipe(
-        Layer.provide(Xml.layerFetcher().pipe(Layer.provide(NodeHttpClient.layerUndici))),
-        Layer.provide(
-          Fetcher.layerDocumentFetcher({ authToken: account.authToken }).pipe(
-            Layer.provide(NodeHttpClient.layerUndici)
-          )
-        )
       )
     return { outbox, outputs }
   })
